@@ -8,6 +8,8 @@
 #include <utility>
 #include <variant>
 
+#include "absl/strings/string_view.h"
+
 namespace backoffice::log {
 
 // The value of one structured field: a string, an integer, a floating point number or a bool.
@@ -24,6 +26,7 @@ class FieldValue final {
   FieldValue(std::string_view value) : value_(value) {}
   FieldValue(const char* value) : value_(std::string_view(value)) {}
   FieldValue(const std::string& value) : value_(std::string_view(value)) {}
+  FieldValue(absl::string_view value) : value_(std::string_view(value.data(), value.size())) {}
 
   template <typename T>
   requires std::is_same_v<T, bool> FieldValue(T value) : value_(value) {}

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "libs/log/context.h"
 #include "libs/log/field.h"
 #include "libs/log/level.h"
@@ -40,6 +41,45 @@ void Warn(std::string_view msg, std::initializer_list<Field> fields = {});
 
 // Writes one line at error level.
 void Error(std::string_view msg, std::initializer_list<Field> fields = {});
+
+// Overloads so that absl::string_view (as absl::Status::message() returns: Debian's Abseil does not
+// alias std::string_view), string literals and std::string all pick one function unambiguously.
+inline void Debug(absl::string_view msg, std::initializer_list<Field> fields = {}) {
+  Debug(std::string_view(msg.data(), msg.size()), fields);
+}
+inline void Debug(const char* msg, std::initializer_list<Field> fields = {}) {
+  Debug(std::string_view(msg), fields);
+}
+inline void Debug(const std::string& msg, std::initializer_list<Field> fields = {}) {
+  Debug(std::string_view(msg), fields);
+}
+inline void Info(absl::string_view msg, std::initializer_list<Field> fields = {}) {
+  Info(std::string_view(msg.data(), msg.size()), fields);
+}
+inline void Info(const char* msg, std::initializer_list<Field> fields = {}) {
+  Info(std::string_view(msg), fields);
+}
+inline void Info(const std::string& msg, std::initializer_list<Field> fields = {}) {
+  Info(std::string_view(msg), fields);
+}
+inline void Warn(absl::string_view msg, std::initializer_list<Field> fields = {}) {
+  Warn(std::string_view(msg.data(), msg.size()), fields);
+}
+inline void Warn(const char* msg, std::initializer_list<Field> fields = {}) {
+  Warn(std::string_view(msg), fields);
+}
+inline void Warn(const std::string& msg, std::initializer_list<Field> fields = {}) {
+  Warn(std::string_view(msg), fields);
+}
+inline void Error(absl::string_view msg, std::initializer_list<Field> fields = {}) {
+  Error(std::string_view(msg.data(), msg.size()), fields);
+}
+inline void Error(const char* msg, std::initializer_list<Field> fields = {}) {
+  Error(std::string_view(msg), fields);
+}
+inline void Error(const std::string& msg, std::initializer_list<Field> fields = {}) {
+  Error(std::string_view(msg), fields);
+}
 
 // Builds the line Log would write (without the trailing newline), whatever the minimum level.
 std::string FormatLine(Level level, std::string_view msg, std::initializer_list<Field> fields);

@@ -103,6 +103,23 @@ TEST_CASE("A line has time, level, msg, then fields in order with their JSON typ
   CHECK(!line.contains("trace_id"));
 }
 
+TEST_CASE("Messages and values may be absl::string_view, std::string or literals") {
+  CapturedLines captured;
+  const absl::Status status = absl::NotFoundError("user u-1 not found");
+  const std::string owned = "owned";
+  Error(status.message(), {{"detail", status.message()}});
+  Warn(owned);
+  Info("literal");
+  Info(std::string_view("view"));
+  std::vector<json::object> objects = captured.Objects();
+  REQUIRE(objects.size() == 4);
+  CHECK(Str(objects[0], "msg") == "user u-1 not found");
+  CHECK(Str(objects[0], "detail") == "user u-1 not found");
+  CHECK(Str(objects[1], "msg") == "owned");
+  CHECK(Str(objects[2], "msg") == "literal");
+  CHECK(Str(objects[3], "msg") == "view");
+}
+
 TEST_CASE("Field keys that collide with the line's own keys are prefixed") {
   CapturedLines captured;
   Info("real", {{"msg", "fake"}, {"level", "fake"}});
