@@ -1,0 +1,49 @@
+# shellcheck shell=bash
+# Installs the Debian packages the project needs and prepares Bazel's disk cache.
+
+# wanted_packages: the names in tools/dev/packages.txt, one per line (comments dropped).
+wanted_packages() {
+  sed -e 's/#.*//' -e 's/[[:space:]]//g' "${PACKAGES_FILE}" | grep -v '^$'
+}
+
+# is_installed PACKAGE: true when dpkg has PACKAGE fully installed.
+is_installed() {
+  local state
+  # shellcheck disable=SC2016  # ${db:Status-Status} is dpkg-query's format, not a shell variable.
+  state="$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)"
+  [[ "${state}" == "installed" ]]
+}
+
+# ensure_packages: installs whatever is missing from packages.txt; runs `apt-get update` once,
+# and only when something is missing.
+ensure_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || die "this needs Debian 12 (apt-get and dpkg)"
+  local -a wanted missing=()
+  local package
+  mapfile -t wanted < <(wanted_packages)
+  for package in "${wanted[@]}"; do
+    is_installed "${package}" || missing+=("${package}")
+  done
+  if ((${#missing[@]} == 0)); then
+    info "Debian packages: all ${#wanted[@]} installed"
+    return 0
+  fi
+  info "Debian packages: installing ${missing[*]}"
+  as_root apt-get -q update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -q install -y "${missing[@]}"
+}
+
+# ensure_disk_caches: creates every --disk_cache folder named in .bazelrc (the default one and
+# the one of --config=asan) and makes it writable for the user who runs Bazel.
+ensure_disk_caches() {
+  local dir
+  while read -r dir; do
+    [[ -n "${dir}" ]] || continue
+    if [[ ! -d "${dir}" ]]; then
+      as_root mkdir -p "${dir}"
+    fi
+    if [[ ! -w "${dir}" ]]; then
+      as_root chown -R "$(id -u):$(id -g)" "${dir}"
+    fi
+  done < <(grep -o -- '--disk_cache=[^[:space:]]*' "${REPO_ROOT}/.bazelrc" | cut -d= -f2- | sort -u)
+}

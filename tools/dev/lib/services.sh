@@ -1,0 +1,235 @@
+# shellcheck shell=bash
+# The stack's processes: the five gRPC services and, once it exists, the BFF. Each runs in the
+# background from a copy of its binary in .data/bin, logs to .data/logs/<name>.log and keeps its
+# pid in .data/run/<name>.pid.
+
+# The services in start order, with their ports (the binaries' flag defaults are the same).
+SERVICES=(users roles audit notifications integrations)
+declare -A GRPC_PORT=([users]=50051 [roles]=50052 [audit]=50053 [notifications]=50054
+  [integrations]=50055)
+declare -A ADMIN_PORT=([users]=9101 [roles]=9102 [audit]=9103 [notifications]=9104
+  [integrations]=9105)
+
+# The BFF gateway: HTTP (API, /metrics, /healthz, /readyz) on one port.
+BFF_PORT=8080
+
+# has_bff: true once the BFF exists in the workspace.
+has_bff() {
+  [[ -f "${REPO_ROOT}/bff/BUILD.bazel" ]]
+}
+
+# components: the names of everything ./dev runs, one per line.
+components() {
+  printf '%s\n' "${SERVICES[@]}"
+  if has_bff; then
+    echo bff
+  fi
+}
+
+# component_target NAME: its Bazel target.
+component_target() {
+  if [[ "$1" == bff ]]; then
+    echo "//bff:bff"
+  else
+    echo "//services/$1:$1_service"
+  fi
+}
+
+# component_output NAME: its binary, relative to bazel-bin.
+component_output() {
+  if [[ "$1" == bff ]]; then
+    echo "bff/bff"
+  else
+    echo "services/$1/$1_service"
+  fi
+}
+
+# component_http_port NAME: the port that serves /metrics, /healthz and /readyz.
+component_http_port() {
+  if [[ "$1" == bff ]]; then
+    echo "${BFF_PORT}"
+  else
+    echo "${ADMIN_PORT[$1]}"
+  fi
+}
+
+# component_ports NAME: every port it listens on, space separated.
+component_ports() {
+  if [[ "$1" == bff ]]; then
+    echo "${BFF_PORT}"
+  else
+    echo "${GRPC_PORT[$1]} ${ADMIN_PORT[$1]}"
+  fi
+}
+
+# component_args NAME: its command-line flags, one per line.
+component_args() {
+  if [[ "$1" == bff ]]; then
+    # ---- BFF: flags go here -----------------------------------------------------------------
+    # TODO(bff issue): the gateway's flags (service addresses, JWKS, HTTP port) once it exists.
+    return 0
+  fi
+  printf '%s\n' \
+    "--grpc_port=${GRPC_PORT[$1]}" \
+    "--admin_port=${ADMIN_PORT[$1]}" \
+    "--db_host=${PG_HOST}" \
+    "--db_port=${PG_PORT}" \
+    "--db_name=${DB_NAME}" \
+    "--db_user=${DB_USER}"
+}
+
+# ready_url NAME: the readiness probe.
+ready_url() {
+  echo "http://127.0.0.1:$(component_http_port "$1")/readyz"
+}
+
+# is_ready NAME: true when its readiness probe answers 2xx.
+is_ready() {
+  curl -fsS -o /dev/null --max-time 2 "$(ready_url "$1")" 2>/dev/null
+}
+
+# component_pid NAME: prints its pid when it runs. A pid file whose process is gone, or now
+# belongs to another program, does not count.
+component_pid() {
+  local pidfile="${RUN_DIR}/$1.pid" pid argv0
+  [[ -f "${pidfile}" ]] || return 1
+  pid="$(<"${pidfile}")"
+  [[ "${pid}" =~ ^[0-9]+$ && -r "/proc/${pid}/cmdline" ]] || return 1
+  argv0="$(tr '\0' '\n' <"/proc/${pid}/cmdline" | head -n 1)"
+  [[ "${argv0}" == "${BIN_DIR}/$1" ]] || return 1
+  echo "${pid}"
+}
+
+# build_components: builds every component with Bazel and copies the binaries to .data/bin
+# (so that a later build, say with --config=asan, never changes what runs).
+build_components() {
+  local -a names targets=()
+  local name
+  mapfile -t names < <(components)
+  for name in "${names[@]}"; do
+    targets+=("$(component_target "${name}")")
+  done
+  info "Building ${targets[*]}"
+  (cd "${REPO_ROOT}" && bazel build "${targets[@]}") || die "the build failed (output above)"
+  BAZEL_BIN="$(cd "${REPO_ROOT}" && bazel info bazel-bin 2>/dev/null)" ||
+    die "bazel info bazel-bin failed"
+}
+
+# install_binaries: copies the built binaries to .data/bin; run once the old ones stopped.
+install_binaries() {
+  local name
+  mkdir -p "${BIN_DIR}"
+  while read -r name; do
+    install -m 0755 "${BAZEL_BIN}/$(component_output "${name}")" "${BIN_DIR}/${name}"
+  done < <(components)
+}
+
+# start_component NAME: starts it in its own session (Ctrl-C in this terminal does not reach
+# it), output to .data/logs/NAME.log (the previous log is kept as NAME.log.1).
+start_component() {
+  local name="$1" log="${LOG_DIR}/$1.log" port
+  local -a args
+  for port in $(component_ports "${name}"); do
+    if port_in_use "${port}"; then
+      die "port ${port}, which ${name} needs, is taken by another process"
+    fi
+  done
+  mapfile -t args < <(component_args "${name}")
+  if [[ -f "${log}" ]]; then
+    mv -f "${log}" "${log}.1"
+  fi
+  # setsid execs the binary in place (this background job is no process group leader), so $!
+  # is the service's own pid.
+  setsid "${BIN_DIR}/${name}" "${args[@]}" </dev/null >>"${log}" 2>&1 &
+  echo "$!" >"${RUN_DIR}/${name}.pid"
+}
+
+# stop_components: stops everything that runs: SIGTERM to all (the BFF first), then up to
+# STOP_TIMEOUT seconds for them to exit, then SIGKILL to whatever is left.
+stop_components() {
+  local -a names running=() left
+  local name pid i killed=0 term_deadline kill_deadline
+  mapfile -t names < <(components)
+  for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+    name="${names[i]}"
+    if pid="$(component_pid "${name}")"; then
+      info "${name}: stopping (pid ${pid})"
+      kill -TERM "${pid}" 2>/dev/null || true
+      running+=("${name}")
+    else
+      rm -f "${RUN_DIR}/${name}.pid"
+    fi
+  done
+  term_deadline=$((SECONDS + STOP_TIMEOUT))
+  kill_deadline=$((term_deadline + 5))
+  while ((${#running[@]} > 0)); do
+    left=()
+    for name in "${running[@]}"; do
+      if component_pid "${name}" >/dev/null; then
+        left+=("${name}")
+      else
+        rm -f "${RUN_DIR}/${name}.pid"
+      fi
+    done
+    running=("${left[@]}")
+    if ((${#running[@]} > 0 && killed == 1 && SECONDS >= kill_deadline)); then
+      die "still running after SIGKILL: ${running[*]}"
+    fi
+    if ((${#running[@]} > 0 && killed == 0 && SECONDS >= term_deadline)); then
+      killed=1
+      for name in "${running[@]}"; do
+        if pid="$(component_pid "${name}")"; then
+          warn "${name} did not exit ${STOP_TIMEOUT}s after SIGTERM; sending SIGKILL"
+          kill -KILL "${pid}" 2>/dev/null || true
+        fi
+      done
+    fi
+    if ((${#running[@]} > 0)); then
+      sleep 0.1
+    fi
+  done
+}
+
+# show_log_tail NAME: the last lines of its log, on stderr.
+show_log_tail() {
+  local log="${LOG_DIR}/$1.log"
+  printf '\n---- last lines of %s ----\n' "$(relative "${log}")" >&2
+  tail -n 30 "${log}" >&2 || true
+  printf -- '----\n' >&2
+}
+
+# wait_until_ready NAME...: waits up to READY_TIMEOUT seconds until every NAME answers /readyz.
+# Returns non-zero, after showing the log of each that exited or never got ready.
+wait_until_ready() {
+  local -a pending=("$@") next failed=()
+  local name deadline=$((SECONDS + READY_TIMEOUT))
+  while ((${#pending[@]} > 0)); do
+    next=()
+    for name in "${pending[@]}"; do
+      if ! component_pid "${name}" >/dev/null; then
+        printf 'dev: error: %s exited during start-up\n' "${name}" >&2
+        failed+=("${name}")
+      elif is_ready "${name}"; then
+        info "${name}: ready ($(ready_url "${name}"))"
+      else
+        next+=("${name}")
+      fi
+    done
+    pending=("${next[@]}")
+    if ((${#pending[@]} > 0 && SECONDS >= deadline)); then
+      for name in "${pending[@]}"; do
+        printf 'dev: error: %s not ready after %ss (%s)\n' "${name}" "${READY_TIMEOUT}" \
+          "$(ready_url "${name}")" >&2
+      done
+      failed+=("${pending[@]}")
+      break
+    fi
+    if ((${#pending[@]} > 0)); then
+      sleep 0.5
+    fi
+  done
+  for name in "${failed[@]}"; do
+    show_log_tail "${name}"
+  done
+  ((${#failed[@]} == 0))
+}
