@@ -1,0 +1,112 @@
+#include "libs/testing/pg_server.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "libs/pg/connection.h"
+
+namespace backoffice::testing {
+namespace {
+
+pg::Connection Connect(const TestDatabase& db) {
+  absl::StatusOr<pg::Connection> conn = pg::Connection::Open(db.options());
+  INFO(conn.status().ToString());
+  REQUIRE(conn.ok());
+  return *std::move(conn);
+}
+
+int64_t Count(pg::Connection& conn, std::string_view sql) {
+  absl::StatusOr<pg::Result> result = conn.Execute(sql);
+  INFO(result.status().ToString());
+  REQUIRE(result.ok());
+  absl::StatusOr<int64_t> count = (*result)[0].Get<int64_t>(0);
+  REQUIRE(count.ok());
+  return *count;
+}
+
+TEST_CASE("the shared server starts and answers on 127.0.0.1") {
+  PgServer& server = PgServer::Shared();
+  CHECK(server.port() > 0);
+  CHECK(server.host() == "127.0.0.1");
+  CHECK(&server == &PgServer::Shared());
+  CHECK(std::filesystem::exists(server.folder() + "/data/PG_VERSION"));
+
+  absl::StatusOr<TestDatabase> db = server.CreateDatabase();
+  INFO(db.status().ToString());
+  REQUIRE(db.ok());
+  pg::Connection conn = Connect(*db);
+  absl::StatusOr<pg::Result> result = conn.Execute(
+      "SELECT current_database(), inet_server_addr()::text, "
+      "current_setting('fsync')");
+  INFO(result.status().ToString());
+  REQUIRE(result.ok());
+  CHECK(*(*result)[0].Get<std::string>(0) == db->name);
+  CHECK(*(*result)[0].Get<std::string>(1) == "127.0.0.1/32");
+  CHECK(*(*result)[0].Get<std::string>(2) == "off");
+}
+
+TEST_CASE("each CreateDatabase call gives a separate, empty database") {
+  absl::StatusOr<TestDatabase> first = PgServer::Shared().CreateDatabase();
+  absl::StatusOr<TestDatabase> second = PgServer::Shared().CreateDatabase();
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK(first->name != second->name);
+  CHECK(ConnectionOptionsFor(*first).dbname == first->name);
+
+  pg::Connection a = Connect(*first);
+  pg::Connection b = Connect(*second);
+  REQUIRE(a.Execute("CREATE TABLE only_in_first (id int)").ok());
+  REQUIRE(a.Execute("INSERT INTO only_in_first VALUES (1)").ok());
+
+  CHECK(Count(a, "SELECT count(*) FROM only_in_first") == 1);
+  CHECK(Count(b, "SELECT count(*) FROM pg_tables WHERE tablename = 'only_in_first'") == 0);
+  CHECK(Count(b, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0);
+}
+
+TEST_CASE("Stop and Start keep the port and the data") {
+  PgServer& server = PgServer::Shared();
+  absl::StatusOr<TestDatabase> db = server.CreateDatabase();
+  REQUIRE(db.ok());
+  {
+    pg::Connection conn = Connect(*db);
+    REQUIRE(conn.Execute("CREATE TABLE kept (v text)").ok());
+    REQUIRE(conn.Execute("INSERT INTO kept VALUES ($1)", {"survives restart"}).ok());
+  }
+  const int port = server.port();
+
+  REQUIRE(server.Stop().ok());
+  CHECK_FALSE(pg::Connection::Open(db->options()).ok());
+  CHECK(server.Stop().code() == absl::StatusCode::kFailedPrecondition);
+  absl::Status started = server.Start();
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+
+  CHECK(server.port() == port);
+  pg::Connection conn = Connect(*db);
+  absl::StatusOr<pg::Result> result = conn.Execute("SELECT v FROM kept");
+  REQUIRE(result.ok());
+  REQUIRE(result->size() == 1);
+  CHECK(*(*result)[0].Get<std::string>("v") == "survives restart");
+}
+
+TEST_CASE(
+    "a second server can run beside the shared one and is removed with its "
+    "folder") {
+  std::string folder;
+  {
+    absl::StatusOr<std::unique_ptr<PgServer>> other = PgServer::Launch();
+    INFO(other.status().ToString());
+    REQUIRE(other.ok());
+    CHECK((*other)->port() != PgServer::Shared().port());
+    folder = (*other)->folder();
+    CHECK(std::filesystem::exists(folder));
+    absl::StatusOr<TestDatabase> db = (*other)->CreateDatabase();
+    REQUIRE(db.ok());
+    pg::Connection conn = Connect(*db);
+    CHECK(conn.Execute("SELECT 1").ok());
+  }
+  CHECK_FALSE(std::filesystem::exists(folder));
+}
+
+}  // namespace
+}  // namespace backoffice::testing
