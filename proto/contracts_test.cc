@@ -245,8 +245,8 @@ TEST_CASE("NotificationsService contract") {
 
   v1::SendNotificationRequest send;
   send.mutable_recipients()->add_role_ids("0190c0de-0000-7000-8000-000000000002");
-  send.mutable_content()->mutable_template_()->set_template_name("user.password_reset");
-  (*send.mutable_content()->mutable_template_()->mutable_variables()->mutable_fields())["name"]
+  send.mutable_content()->mutable_from_template()->set_template_name("user.password_reset");
+  (*send.mutable_content()->mutable_from_template()->mutable_variables()->mutable_fields())["name"]
       .set_string_value("Ann");
   send.add_channels(v1::CHANNEL_EMAIL);
   send.set_severity(v1::SEVERITY_WARNING);
