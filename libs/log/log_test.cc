@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -58,6 +57,22 @@ class CapturedLines final {
   std::vector<std::string> lines_;
 };
 
+// Whether `time` looks like 2026-11-22T03:44:01.123456Z (std::regex trips g++ 12 warnings
+// under the asan config).
+bool IsRfc3339Micros(const std::string& time) {
+  const std::string pattern = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+  if (time.size() != pattern.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const bool ok = pattern[i] == 'd' ? (time[i] >= '0' && time[i] <= '9') : time[i] == pattern[i];
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string Str(const json::object& object, std::string_view key) {
   const json::value* value = object.if_contains(key);
   REQUIRE(value != nullptr);
@@ -87,8 +102,7 @@ TEST_CASE("A line has time, level, msg, then fields in order with their JSON typ
   }
   CHECK(keys == std::vector<std::string>{"time", "level", "msg", "port", "ok", "tls", "ratio",
                                          "path", "mode", "big", "unsigned"});
-  CHECK(
-      std::regex_match(Str(line, "time"), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+  CHECK(IsRfc3339Micros(Str(line, "time")));
   CHECK(Str(line, "level") == "info");
   CHECK(Str(line, "msg") == "listening");
   CHECK(line.at("port").as_int64() == 8080);
