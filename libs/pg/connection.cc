@@ -81,18 +81,14 @@ bool Connection::InTransaction() const {
 }
 
 absl::StatusOr<std::string> Connection::Prepare(const std::string& key, std::string_view sql,
-                                                const Params& params) {
+                                                const std::vector<unsigned>& types) {
   if (auto it = statements_.find(key); it != statements_.end()) {
     return it->second;
   }
   std::string name = absl::StrCat("bo_", next_statement_++);
-  std::vector<Oid> types;
-  types.reserve(params.size());
-  for (const Param& param : params) {
-    types.push_back(param.oid());
-  }
   const std::string text(sql);
-  ResultPtr result(PQprepare(conn_.get(), name.c_str(), text.c_str(), params.size(), types.data()));
+  ResultPtr result(PQprepare(conn_.get(), name.c_str(), text.c_str(),
+                             static_cast<int>(types.size()), types.data()));
   if (!Succeeded(result.get())) {
     return StatusFromPgError(result.get(), conn_.get(), "prepare failed");
   }
@@ -106,24 +102,29 @@ absl::StatusOr<Result> Connection::Execute(std::string_view sql, const Params& p
   }
   std::string key(sql);
   key.push_back('\0');
-  for (const Param& param : params) {
-    absl::StrAppend(&key, param.oid(), param.is_binary() ? "b," : ",");
-  }
-  absl::StatusOr<std::string> name = Prepare(key, sql, params);
-  if (!name.ok()) {
-    return name.status();
-  }
   std::vector<const char*> values;
   std::vector<int> lengths;
   std::vector<int> formats;
+  std::vector<Oid> types;
   for (const Param& param : params) {
+    absl::StrAppend(&key, param.oid(), param.is_binary() ? "b," : ",");
     values.push_back(param.is_null() ? nullptr : param.value().data());
     lengths.push_back(static_cast<int>(param.value().size()));
     formats.push_back(param.is_binary() ? 1 : 0);
+    types.push_back(param.oid());
   }
-  ResultPtr result(PQexecPrepared(conn_.get(), name->c_str(), params.size(), values.data(),
-                                  lengths.data(), formats.data(),
-                                  /*resultFormat=*/0));
+  ResultPtr result;
+  if (!statements_.contains(key) && prepared_statements() >= kMaxPreparedStatements) {
+    result.reset(PQexecParams(conn_.get(), std::string(sql).c_str(), params.size(), types.data(),
+                              values.data(), lengths.data(), formats.data(), /*resultFormat=*/0));
+  } else {
+    absl::StatusOr<std::string> name = Prepare(key, sql, types);
+    if (!name.ok()) {
+      return name.status();
+    }
+    result.reset(PQexecPrepared(conn_.get(), name->c_str(), params.size(), values.data(),
+                                lengths.data(), formats.data(), /*resultFormat=*/0));
+  }
   if (!Succeeded(result.get())) {
     absl::Status status = StatusFromPgError(result.get(), conn_.get(), "query failed");
     // The statement is unusable after its result shape changed (0A000) or if the session lost it

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -25,6 +26,9 @@ namespace backoffice::pg {
 /// to one user). Move-only; closes the session on destruction.
 class Connection final {
  public:
+  /// Bound on the per-connection statement cache.
+  static constexpr int kMaxPreparedStatements = 1000;
+
   /// Connects. On failure: UNAVAILABLE "cannot connect to PostgreSQL at 127.0.0.1:5433 database x
   /// as user y: <libpq's first line>".
   static absl::StatusOr<Connection> Open(const ConnectionOptions& options);
@@ -74,7 +78,7 @@ class Connection final {
   Connection(std::unique_ptr<pg_conn, Close> conn, ConnectionOptions options);
 
   absl::StatusOr<std::string> Prepare(const std::string& key, std::string_view sql,
-                                      const Params& params);
+                                      const std::vector<unsigned>& types);
 
   std::unique_ptr<pg_conn, Close> conn_;
   ConnectionOptions options_;

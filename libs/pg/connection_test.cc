@@ -193,6 +193,23 @@ TEST_CASE("a statement is prepared once per connection and then reused") {
   CHECK(changed->columns() == 2);
 }
 
+TEST_CASE("the statement cache is bounded; statements past the bound still run") {
+  Connection conn = Connect();
+  for (int i = 0; i < Connection::kMaxPreparedStatements + 5; ++i) {
+    Result r = Run(conn, absl::StrCat("SELECT $1::int + ", i), {1});
+    REQUIRE(*r[0].Get<int32_t>(0) == i + 1);
+  }
+  CHECK(conn.prepared_statements() == Connection::kMaxPreparedStatements);
+  CHECK(*Run(conn, "SELECT count(*) FROM pg_prepared_statements")[0].Get<int64_t>(0) ==
+        Connection::kMaxPreparedStatements);
+}
+
+TEST_CASE("Abseil's own string_view is accepted as a parameter") {
+  Connection conn = Connect();
+  const absl::Status status = absl::NotFoundError("from absl");
+  CHECK(*Run(conn, "SELECT $1::text", {status.message()})[0].Get<std::string>(0) == "from absl");
+}
+
 TEST_CASE("server errors map to status codes and keep the SQLSTATE") {
   Connection conn = Connect();
   Run(conn,

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace backoffice::pg {
@@ -42,6 +43,10 @@ class Param {
   Param(std::string_view value) : value_(value) {}
   Param(const std::string& value) : value_(value) {}
   Param(const char* value) : value_(value) {}
+#if !defined(ABSL_USES_STD_STRING_VIEW)
+  // Debian's Abseil has its own string_view type (e.g. absl::Status::message() returns it).
+  Param(absl::string_view value) : value_(value.data(), value.size()) {}
+#endif
   template <std::integral T>
   requires(!std::same_as<T, bool>) Param(T value)
       : value_(std::to_string(value)),
