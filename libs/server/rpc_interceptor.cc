@@ -179,6 +179,11 @@ class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptor
 
 }  // namespace
 
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcInterceptorFactory(
+    metrics::Registry& registry) {
+  return std::make_unique<RpcInterceptorFactory>(registry);
+}
+
 const char* StatusCodeName(int code) {
   static constexpr const char* kNames[] = {
       "OK",

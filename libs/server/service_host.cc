@@ -48,6 +48,8 @@ class ServiceHost::Impl {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
+    // gRPC sets SO_REUSEPORT by default, which lets a second process silently share the port.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     int bound_port = 0;
     builder.AddListeningPort(absl::StrCat(options_.bind_address, ":", options_.grpc_port),
                              grpc::InsecureServerCredentials(), &bound_port);

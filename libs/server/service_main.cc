@@ -1,5 +1,6 @@
 #include "libs/server/service_main.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include <string>
@@ -36,6 +37,25 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
 namespace backoffice::server {
 namespace {
 
+// gRPC core logs through gpr_log to stderr in its own format; send it through our JSON logger so
+// every line a service writes is one JSON object.
+void LogFromGrpc(gpr_log_func_args* args) {
+  std::initializer_list<log::Field> fields = {{"source", "grpc"},
+                                              {"file", args->file},
+                                              {"line", static_cast<int64_t>(args->line)}};
+  switch (args->severity) {
+    case GPR_LOG_SEVERITY_ERROR:
+      log::Warn(args->message, fields);
+      break;
+    case GPR_LOG_SEVERITY_INFO:
+      log::Info(args->message, fields);
+      break;
+    default:
+      log::Debug(args->message, fields);
+      break;
+  }
+}
+
 int Fail(const absl::Status& status) {
   log::Error(status.message());
   return 1;
@@ -68,6 +88,7 @@ absl::StatusOr<pg::PoolOptions> PoolOptionsFromFlags(const ServiceSpec& spec) {
 
 int RunServiceMain(const ServiceSpec& spec, int argc, char** argv) {
   BlockTerminationSignals();
+  gpr_set_log_function(LogFromGrpc);
   absl::SetFlag(&FLAGS_grpc_port, spec.default_grpc_port);
   absl::SetFlag(&FLAGS_admin_port, spec.default_admin_port);
   config::ParseCommandLine(
