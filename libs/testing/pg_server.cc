@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <postgresql/libpq-fe.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -29,6 +31,8 @@ namespace {
 
 constexpr char kUser[] = "postgres";
 constexpr char kSystemUser[] = "postgres";
+constexpr char kFolderPrefix[] = "backoffice-pg-";
+constexpr char kOwnerFile[] = "owner.pid";
 
 // Highest-versioned /usr/lib/postgresql/<version>/bin that has pg_ctl.
 absl::StatusOr<std::string> FindBinDir() {
@@ -88,7 +92,7 @@ std::string BaseFolder(bool as_postgres_user) {
     return "/tmp";
   }
   const std::string candidate = test_tmpdir;
-  constexpr size_t kSuffix = sizeof("/pg_XXXXXX/.s.PGSQL.65535.lock");
+  constexpr size_t kSuffix = sizeof("/backoffice-pg-XXXXXX/.s.PGSQL.65535.lock");
   if (candidate.size() + kSuffix > 100) {
     return "/tmp";
   }
@@ -96,6 +100,33 @@ std::string BaseFolder(bool as_postgres_user) {
     return "/tmp";
   }
   return candidate;
+}
+
+bool ProcessAlive(const std::string& pid_file) {
+  std::ifstream in(pid_file);
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0) {
+    return false;
+  }
+  return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+// Folders of servers whose test process died without cleaning up. Usually the watchdog deletes
+// them, but a test runner that kills every descendant of a finished test (Bazel's
+// process-wrapper does) can stop it halfway.
+void RemoveStaleFolders(const std::string& base) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(base, error)) {
+    const std::string folder = entry.path().string();
+    if (!entry.path().filename().string().starts_with(kFolderPrefix) ||
+        !std::filesystem::exists(folder + "/" + kOwnerFile)) {
+      continue;
+    }
+    if (ProcessAlive(folder + "/" + kOwnerFile) || ProcessAlive(folder + "/data/postmaster.pid")) {
+      continue;
+    }
+    std::filesystem::remove_all(folder, error);
+  }
 }
 
 absl::StatusOr<int> PickFreePort() {
@@ -238,25 +269,25 @@ absl::Status PgServer::Init() {
     }
   }
 
-  std::string pattern = BaseFolder(as_postgres_user_) + "/pg_XXXXXX";
+  const std::string base = BaseFolder(as_postgres_user_);
+  RemoveStaleFolders(base);
+  std::string pattern = base + "/" + kFolderPrefix + "XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp ", pattern, ": ", std::strerror(errno)));
   }
   folder_ = pattern;
   data_dir_ = folder_ + "/data";
   log_file_ = folder_ + "/server.log";
+  {
+    std::ofstream owner(folder_ + "/" + kOwnerFile);
+    owner << getpid() << "\n";
+  }
   StartWatchdog();
   if (as_postgres_user_ && chown(folder_.c_str(), system_user->pw_uid, system_user->pw_gid) != 0) {
     return absl::InternalError(
         absl::StrCat("chown ", folder_, " to postgres: ", std::strerror(errno)));
   }
   chmod(folder_.c_str(), 0700);
-
-  absl::StatusOr<int> port = PickFreePort();
-  if (!port.ok()) {
-    return port.status();
-  }
-  port_ = *port;
 
   std::vector<std::string> initdb = {
       bin_dir_ + "/initdb", "-D",       data_dir_, "-U", kUser, "-A", "trust", "-E", "UTF8",
@@ -271,7 +302,6 @@ absl::Status PgServer::Init() {
     std::ofstream conf(data_dir_ + "/postgresql.conf", std::ios::app);
     conf << "\n# Test server settings (libs/testing/pg_server.cc)\n"
          << "listen_addresses = '127.0.0.1'\n"
-         << "port = " << port_ << "\n"
          << "unix_socket_directories = '" << folder_ << "'\n"
          << "fsync = off\n"
          << "synchronous_commit = off\n"
@@ -282,8 +312,22 @@ absl::Status PgServer::Init() {
       return absl::InternalError("cannot write postgresql.conf");
     }
   }
+  // The port is free when picked but another process may take it before the server binds it
+  // (tests run in parallel): try a few.
   absl::MutexLock lock(&mutex_);
-  return StartLocked();
+  absl::Status started;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    absl::StatusOr<int> port = PickFreePort();
+    if (!port.ok()) {
+      return port.status();
+    }
+    port_ = *port;
+    started = StartLocked();
+    if (started.ok() || !absl::StrContains(started.message(), "Address already in use")) {
+      return started;
+    }
+  }
+  return started;
 }
 
 void PgServer::StartWatchdog() {
@@ -294,18 +338,18 @@ void PgServer::StartWatchdog() {
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return;
   }
+  // On EOF: immediate shutdown by signal (no pg_ctl wait, no runuser), then delete the folder.
   std::vector<std::string> argv = {
       "/bin/sh",
       "-c",
       "if read -r line && [ \"$line\" = done ]; then exit 0; fi; "
-      "if [ -n \"$4\" ]; then \"$4\" -u postgres -- \"$1\" -D \"$2\" -m "
-      "immediate -w stop; "
-      "else \"$1\" -D \"$2\" -m immediate -w stop; fi; rm -rf \"$3\"",
+      "pid=$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null); "
+      "if [ -n \"$pid\" ]; then kill -QUIT \"$pid\"; "
+      "for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; "
+      "fi; rm -rf \"$2\"",
       "pg-server-watchdog",
-      bin_dir_ + "/pg_ctl",
       data_dir_,
       folder_,
-      as_postgres_user_ ? FindRunuser() : "",
   };
   std::vector<char*> args;
   for (std::string& arg : argv) {
@@ -336,8 +380,10 @@ void PgServer::StartWatchdog() {
 }
 
 absl::Status PgServer::StartLocked() {
+  // The port goes on the command line (not postgresql.conf) so a retry can pick another one.
   std::vector<std::string> start = {
-      bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_file_, "-w", "-t", "60", "start"};
+      bin_dir_ + "/pg_ctl",       "-D", data_dir_, "-l", log_file_, "-o",
+      absl::StrCat("-p ", port_), "-w", "-t",      "60", "start"};
   if (as_postgres_user_) {
     start.insert(start.begin(), {FindRunuser(), "-u", kSystemUser, "--"});
   }

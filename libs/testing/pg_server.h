@@ -32,11 +32,14 @@ struct TestDatabase {
 /// Same as db.options().
 pg::ConnectionOptions ConnectionOptionsFor(const TestDatabase& db);
 
-/// A real PostgreSQL server in a temporary folder: initdb, trust authentication for the superuser
-/// "postgres", listening only on 127.0.0.1 at a port the OS picked, unix sockets inside the folder,
-/// fsync off. As root it runs the server binaries as the `postgres` system user (PostgreSQL refuses
-/// root). Stopped, and its folder deleted, when the PgServer is destroyed; a watchdog process does
-/// the same if the test process dies without doing so.
+/// A real PostgreSQL server in a temporary folder (under $TEST_TMPDIR when the server's user can
+/// reach it and a unix socket path there fits in 108 bytes, else under /tmp): initdb, trust
+/// authentication for the superuser "postgres", listening only on 127.0.0.1 at a port the OS
+/// picked, unix sockets inside the folder, fsync off. As root it runs the server binaries as the
+/// `postgres` system user (PostgreSQL refuses root). Stopped, and its folder deleted, when the
+/// PgServer is destroyed; a watchdog process does the same if the test process dies without doing
+/// so. A test runner that kills every descendant of a finished test (Bazel does) can cut the
+/// watchdog short; the server dies with it, and the next PgServer start deletes the folder.
 class PgServer final {
  public:
   /// The process-wide server, started on first use. Exits the process with a clear message if it

@@ -1,8 +1,15 @@
 #include "libs/testing/pg_server.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "libs/pg/connection.h"
 
 namespace backoffice::testing {
@@ -106,6 +113,38 @@ TEST_CASE(
     CHECK(conn.Execute("SELECT 1").ok());
   }
   CHECK_FALSE(std::filesystem::exists(folder));
+}
+
+TEST_CASE("a folder left by a dead test process is removed when the next server starts") {
+  const std::filesystem::path base =
+      std::filesystem::path(PgServer::Shared().folder()).parent_path();
+  // A pid that certainly belonged to a process that has exited.
+  const pid_t child = fork();
+  if (child == 0) {
+    _exit(0);
+  }
+  REQUIRE(child > 0);
+  REQUIRE(waitpid(child, nullptr, 0) == child);
+
+  const std::filesystem::path stale = base / absl::StrCat("backoffice-pg-stale", getpid());
+  const std::filesystem::path live = base / absl::StrCat("backoffice-pg-live", getpid());
+  const std::filesystem::path foreign = base / absl::StrCat("backoffice-pg-foreign", getpid());
+  for (const auto& [folder, owner] : {std::pair{stale, std::optional<pid_t>(child)},
+                                      std::pair{live, std::optional<pid_t>(getpid())},
+                                      std::pair{foreign, std::optional<pid_t>()}}) {
+    std::filesystem::create_directories(folder / "data");
+    if (owner.has_value()) {
+      std::ofstream(folder / "owner.pid") << *owner << "\n";
+    }
+  }
+
+  absl::StatusOr<std::unique_ptr<PgServer>> other = PgServer::Launch();
+  REQUIRE(other.ok());
+  CHECK_FALSE(std::filesystem::exists(stale));
+  CHECK(std::filesystem::exists(live));
+  CHECK(std::filesystem::exists(foreign));  // no owner file: not ours to delete
+  std::filesystem::remove_all(live);
+  std::filesystem::remove_all(foreign);
 }
 
 }  // namespace
