@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <string>
 
@@ -113,6 +114,29 @@ absl::StatusOr<int64_t> CountAppliedMigrations(const testing::TestDatabase& db,
   return (*result)[0].Get<int64_t>(0);
 }
 
+// Runs Prometheus's own linter over scraped text: exit 0 and no complaints means a real Prometheus
+// parses it.
+std::string PromtoolComplaints(const std::string& exposition) {
+  std::string path = TempPath("metrics");
+  {
+    std::ofstream out(path);
+    out << exposition;
+  }
+  std::string command = absl::StrCat("/usr/bin/promtool check metrics < ", path, " 2>&1");
+  std::string complaints;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[512];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) {
+    complaints += buffer;
+  }
+  int status = pclose(pipe);
+  if (status != 0 && complaints.empty()) {
+    complaints = "promtool failed";
+  }
+  return complaints;
+}
+
 grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::string& method) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
@@ -170,6 +194,9 @@ TEST_CASE("every service migrates, serves health and metrics, and stops on SIGTE
       std::string method = service.some_method.substr(service.some_method.rfind('/') + 1);
       CHECK_THAT(metrics, Catch::Contains(absl::StrCat("grpc_method=\"", method, "\"")));
       CHECK_THAT(metrics, Catch::Contains("grpc_code=\"UNIMPLEMENTED\""));
+      CHECK_THAT(metrics, Catch::Contains("backoffice_pg_pool_max_connections"));
+      CHECK_THAT(metrics, Catch::Contains("process_resident_memory_bytes"));
+      CHECK(PromtoolComplaints(metrics) == "");
 
       absl::StatusOr<int64_t> applied = CountAppliedMigrations(*db, service.name);
       REQUIRE(applied.ok());

@@ -14,6 +14,7 @@
 #include "libs/metrics/metrics.h"
 #include "libs/pg/migrate.h"
 #include "libs/pg/pool.h"
+#include "libs/server/process_metrics.h"
 #include "libs/server/service_host.h"
 #include "libs/server/termination_signal.h"
 
@@ -40,9 +41,8 @@ namespace {
 // gRPC core logs through gpr_log to stderr in its own format; send it through our JSON logger so
 // every line a service writes is one JSON object.
 void LogFromGrpc(gpr_log_func_args* args) {
-  std::initializer_list<log::Field> fields = {{"source", "grpc"},
-                                              {"file", args->file},
-                                              {"line", static_cast<int64_t>(args->line)}};
+  std::initializer_list<log::Field> fields = {
+      {"source", "grpc"}, {"file", args->file}, {"line", static_cast<int64_t>(args->line)}};
   switch (args->severity) {
     case GPR_LOG_SEVERITY_ERROR:
       log::Warn(args->message, fields);
@@ -54,6 +54,25 @@ void LogFromGrpc(gpr_log_func_args* args) {
       log::Debug(args->message, fields);
       break;
   }
+}
+
+// Pool gauges, read when /metrics is scraped.
+void RegisterPoolMetrics(metrics::Registry& registry, pg::Pool& pool) {
+  registry.GaugeCallback("backoffice_pg_pool_in_use_connections",
+                         "PostgreSQL connections lent out right now.",
+                         [&pool] { return pool.stats().in_use; });
+  registry.GaugeCallback("backoffice_pg_pool_idle_connections",
+                         "Open PostgreSQL connections waiting in the pool.",
+                         [&pool] { return pool.stats().idle; });
+  registry.GaugeCallback("backoffice_pg_pool_max_connections",
+                         "Most PostgreSQL connections the pool opens.",
+                         [&pool] { return pool.stats().max_size; });
+  registry.GaugeCallback("backoffice_pg_pool_acquire_waits",
+                         "Acquires so far that waited because every connection was busy.",
+                         [&pool] { return static_cast<double>(pool.stats().acquire_waits); });
+  registry.GaugeCallback("backoffice_pg_pool_acquire_timeouts",
+                         "Acquires so far that gave up waiting.",
+                         [&pool] { return static_cast<double>(pool.stats().acquire_timeouts); });
 }
 
 int Fail(const absl::Status& status) {
@@ -136,6 +155,8 @@ int RunServiceMain(const ServiceSpec& spec, int argc, char** argv) {
     host.RegisterService(service.get());
   }
   pg::Pool& pool_ref = **pool;
+  RegisterProcessMetrics(metrics::Registry::Default(), spec.name);
+  RegisterPoolMetrics(metrics::Registry::Default(), pool_ref);
   host.AddReadinessCheck("postgres", [&pool_ref] { return pool_ref.Ping(absl::Seconds(1)); });
   if (absl::Status started = host.Start(); !started.ok()) {
     return Fail(started);
