@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <string>
@@ -209,6 +210,61 @@ TEST_CASE("every service migrates, serves health and metrics, and stops on SIGTE
       CHECK_THAT(child->Output(), Catch::Contains("\"msg\":\"service stopped\""));
     }
   }
+}
+
+// A port that was free a moment ago (for programs that cannot report the port they bound).
+int FreePort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+TEST_CASE("a real Prometheus scrapes a service's /metrics") {
+  absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
+  REQUIRE(db.ok());
+  absl::StatusOr<ChildProcess> service = ChildProcess::Start(
+      AllServices()[0].binary, Concat(DatabaseFlags(*db), {"--grpc_port=0", "--admin_port=0"}),
+      TempPath("scraped"));
+  REQUIRE(service.ok());
+  int admin_port = PortOf(WaitForStart(*service), "admin_address");
+
+  std::string dir = TempPath("prometheus");
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream config(dir + "/prometheus.yml");
+    config << "global: {scrape_interval: 200ms}\n"
+              "scrape_configs:\n"
+              "  - job_name: users\n"
+              "    static_configs: [{targets: ['127.0.0.1:"
+           << admin_port << "']}]\n";
+  }
+  int web_port = FreePort();
+  absl::StatusOr<ChildProcess> prometheus = ChildProcess::Start(
+      "/usr/bin/prometheus",
+      {"--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+       absl::StrCat("--web.listen-address=127.0.0.1:", web_port)},
+      dir + "/prometheus.log");
+  REQUIRE(prometheus.ok());
+
+  // Bounded wait for a successful scrape: up == 1 and one of our series stored.
+  bool scraped = false;
+  for (int i = 0; i < 300 && !scraped; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    try {
+      server::testing::TestHttpClient client(web_port);
+      std::string up = client.Get("/api/v1/query?query=up").body();
+      std::string pool =
+          client.Get("/api/v1/query?query=backoffice_pg_pool_max_connections").body();
+      scraped = up.find("\"1\"]") != std::string::npos && pool.find("\"16\"]") != std::string::npos;
+    } catch (const std::exception&) {
+      // Prometheus is still starting.
+    }
+  }
+  INFO(prometheus->Output());
+  CHECK(scraped);
+  prometheus->Signal(SIGTERM);
+  prometheus->WaitForExit(absl::Seconds(10));
 }
 
 TEST_CASE("--migrate_only applies migrations once and exits; a restart applies nothing new") {
