@@ -1,0 +1,291 @@
+#include "services/users/store/list_query.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/ids/uuid.h"
+#include "services/users/store/user_validation.h"
+
+namespace backoffice::users {
+namespace {
+
+absl::string_view Absl(std::string_view text) { return {text.data(), text.size()}; }
+
+// Number of UTF-8 code points in valid UTF-8 text.
+size_t CodePoints(std::string_view text) {
+  size_t count = 0;
+  for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
+// Collects WHERE fragments and their parameters. Fragments are constants of this file; only
+// parameter numbers are formatted into them.
+class Builder {
+ public:
+  // Adds a parameter and returns its placeholder ("$3").
+  std::string Param(pg::Param value) {
+    params_.Add(std::move(value));
+    return absl::StrCat("$", params_.size());
+  }
+  void Where(std::string fragment) { where_.push_back(std::move(fragment)); }
+
+  std::string WhereClause() const {
+    return where_.empty() ? "" : absl::StrCat(" WHERE ", absl::StrJoin(where_, " AND "));
+  }
+  pg::Params TakeParams() { return std::move(params_); }
+
+ private:
+  pg::Params params_;
+  std::vector<std::string> where_;
+};
+
+constexpr absl::string_view kSearchExpression = "lower(email || ' ' || display_name)";
+
+void AddFilters(const ListSpec& spec, Builder& b) {
+  if (!spec.query.empty()) {
+    // The first conjunct is what users_search_trgm indexes; the second drops rows where the text
+    // only matched across the email/display_name boundary.
+    if (CodePoints(spec.query) >= 3) {
+      std::string p = b.Param(LikePattern(spec.query, false));
+      b.Where(absl::StrCat(kSearchExpression, " ILIKE ", p, "::text AND (email ILIKE ", p,
+                           "::text OR display_name ILIKE ", p, "::text)"));
+    } else {
+      std::string prefix = b.Param(LikePattern(spec.query, true));
+      std::string word = b.Param(absl::StrCat("% ", LikePattern(spec.query, true)));
+      b.Where(absl::StrCat("(", kSearchExpression, " ILIKE ", prefix, "::text OR ",
+                           kSearchExpression, " ILIKE ", word, "::text) AND (email ILIKE ", prefix,
+                           "::text OR display_name ILIKE ", prefix, "::text)"));
+    }
+  }
+  if (!spec.statuses.empty()) {
+    b.Where(absl::StrCat("status = ANY(",
+                         b.Param(absl::StrCat("{", absl::StrJoin(spec.statuses, ","), "}")),
+                         "::text[])"));
+  }
+  if (spec.create_time_start.has_value()) {
+    b.Where(absl::StrCat("created_at >= ", b.Param(*spec.create_time_start)));
+  }
+  if (spec.create_time_end.has_value()) {
+    b.Where(absl::StrCat("created_at < ", b.Param(*spec.create_time_end)));
+  }
+  if (!spec.ids.empty()) {
+    b.Where(absl::StrCat("id = ANY(", b.Param(absl::StrCat("{", absl::StrJoin(spec.ids, ","), "}")),
+                         "::uuid[])"));
+  }
+}
+
+std::string SortValueParam(const SortKey& key, const SortValue& value, Builder& b) {
+  if (key.field->is_time) {
+    return absl::StrCat(b.Param(std::get<absl::Time>(value)), "::timestamptz");
+  }
+  return absl::StrCat(b.Param(std::get<std::string>(value)), "::text");
+}
+
+// Rows strictly after `after` in the order of `sort` then id.
+void AddKeyset(const ListSpec& spec, const PagePosition& after, Builder& b) {
+  std::vector<std::string> expressions;
+  std::vector<std::string> values;
+  std::vector<bool> descending;
+  for (size_t i = 0; i < spec.sort.size(); ++i) {
+    expressions.emplace_back(spec.sort[i].field->expression);
+    values.push_back(SortValueParam(spec.sort[i], after.values[i], b));
+    descending.push_back(spec.sort[i].descending);
+  }
+  expressions.emplace_back("id");
+  values.push_back(absl::StrCat(b.Param(after.id), "::uuid"));
+  descending.push_back(spec.sort.back().descending);
+
+  if (std::all_of(descending.begin(), descending.end(),
+                  [&](bool d) { return d == descending[0]; })) {
+    // One row comparison: an index range scan on (key..., id).
+    b.Where(absl::StrCat("(", absl::StrJoin(expressions, ", "), ") ", descending[0] ? "<" : ">",
+                         " (", absl::StrJoin(values, ", "), ")"));
+    return;
+  }
+  // Mixed directions: k0 after v0 OR (k0 = v0 AND (k1 after v1 OR (k1 = v1 AND id after v)))
+  std::string condition;
+  for (size_t i = expressions.size(); i-- > 0;) {
+    std::string after_i = absl::StrCat(expressions[i], descending[i] ? " < " : " > ", values[i]);
+    condition = condition.empty() ? after_i
+                                  : absl::StrCat("(", after_i, " OR (", expressions[i], " = ",
+                                                 values[i], " AND ", condition, "))");
+  }
+  b.Where(condition);
+}
+
+std::string OrderBy(const ListSpec& spec) {
+  std::vector<std::string> keys;
+  for (const SortKey& key : spec.sort) {
+    keys.push_back(absl::StrCat(key.field->expression, key.descending ? " DESC" : " ASC"));
+  }
+  keys.push_back(absl::StrCat("id", spec.sort.back().descending ? " DESC" : " ASC"));
+  return absl::StrJoin(keys, ", ");
+}
+
+absl::Status Invalid(std::string field, std::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", Absl(problem)));
+}
+
+}  // namespace
+
+std::string LikePattern(std::string_view query, bool prefix) {
+  std::string escaped;
+  for (char c : query) {
+    if (c == '%' || c == '_' || c == '\\') escaped.push_back('\\');
+    escaped.push_back(c);
+  }
+  return prefix ? absl::StrCat(escaped, "%") : absl::StrCat("%", escaped, "%");
+}
+
+absl::StatusOr<ListSpec> MakeListSpec(const ListUsersRequest& request) {
+  ListSpec spec;
+  if (absl::Status status = ValidateText(request.query, kMaxQueryChars, "query"); !status.ok()) {
+    return status;
+  }
+  spec.query = request.query;
+
+  if (!request.statuses.empty()) {
+    absl::flat_hash_set<UserStatus> seen(request.statuses.begin(), request.statuses.end());
+    if (seen.size() < 3) {  // all three is the same as no filter
+      for (UserStatus status : seen) spec.statuses.emplace_back(UserStatusName(status));
+    }
+  } else {
+    spec.statuses = {"active", "disabled"};
+  }
+  std::sort(spec.statuses.begin(), spec.statuses.end());
+
+  spec.create_time_start = request.create_time_start;
+  spec.create_time_end = request.create_time_end;
+  if (spec.create_time_start && spec.create_time_end &&
+      *spec.create_time_start > *spec.create_time_end) {
+    return Invalid("create_time.end_time", "must not be before create_time.start_time");
+  }
+
+  if (request.ids.size() > static_cast<size_t>(kMaxListIds)) {
+    return Invalid("ids", "at most 500 ids");
+  }
+  for (size_t i = 0; i < request.ids.size(); ++i) {
+    absl::StatusOr<ids::Uuid> id = ids::ParseUuid(request.ids[i]);
+    if (!id.ok()) {
+      return Invalid(absl::StrCat("ids[", i, "]"), "must be a UUID in canonical text form");
+    }
+    spec.ids.push_back(id->ToString());
+  }
+  std::sort(spec.ids.begin(), spec.ids.end());
+  spec.ids.erase(std::unique(spec.ids.begin(), spec.ids.end()), spec.ids.end());
+
+  if (request.order_by.size() > static_cast<size_t>(kMaxSortKeys)) {
+    return Invalid("order_by", "at most 2 sort keys");
+  }
+  for (size_t i = 0; i < request.order_by.size(); ++i) {
+    const SortOrder& order = request.order_by[i];
+    const SortField* field = nullptr;
+    for (const SortField& candidate : kSortFields) {
+      if (candidate.name == order.field) field = &candidate;
+    }
+    std::string path = absl::StrCat("order_by[", i, "].field");
+    if (field == nullptr) {
+      // Name the offending value only when it is short and plain, so messages stay safe to log.
+      bool plain =
+          order.field.size() <= 64 &&
+          std::all_of(order.field.begin(), order.field.end(), [](char c) {
+            return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+          });
+      return Invalid(path,
+                     absl::StrCat(plain ? absl::StrCat("unknown sort field \"", order.field, "\"")
+                                        : std::string("unknown sort field"),
+                                  "; allowed: create_time, update_time, last_login_time, "
+                                  "email, display_name, status"));
+    }
+    for (const SortKey& earlier : spec.sort) {
+      if (earlier.field == field) return Invalid(path, "field sorted on twice");
+    }
+    bool descending = order.direction == SortDirection::kDefault
+                          ? field->default_descending
+                          : order.direction == SortDirection::kDesc;
+    spec.sort.push_back({field, descending});
+  }
+  if (spec.sort.empty()) spec.sort.push_back({&kSortFields[0], true});
+  return spec;
+}
+
+std::string ListBinding(const ListSpec& spec) {
+  // Length-prefixed parts, so no two specs share a description.
+  std::string description = absl::StrCat("users.list.v1|", spec.query.size(), ":", spec.query, "|",
+                                         absl::StrJoin(spec.statuses, ","), "|");
+  auto time = [](const std::optional<absl::Time>& t) {
+    return t.has_value() ? absl::StrCat(absl::ToUnixMicros(*t)) : std::string("-");
+  };
+  absl::StrAppend(&description, time(spec.create_time_start), "|", time(spec.create_time_end), "|",
+                  absl::StrJoin(spec.ids, ","), "|");
+  for (const SortKey& key : spec.sort) {
+    absl::StrAppend(&description, key.field->name, key.descending ? " desc," : " asc,");
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(description.data()), description.size(), digest);
+  std::string encoded;
+  absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(digest), 12), &encoded);
+  return encoded;
+}
+
+std::vector<bool> SortKinds(const ListSpec& spec) {
+  std::vector<bool> kinds;
+  for (const SortKey& key : spec.sort) kinds.push_back(key.field->is_time);
+  return kinds;
+}
+
+Statement BuildPageQuery(const ListSpec& spec, const std::optional<PagePosition>& after,
+                         int32_t limit, int32_t offset) {
+  Builder b;
+  AddFilters(spec, b);
+  if (after.has_value()) AddKeyset(spec, *after, b);
+  std::string columns;
+  for (size_t i = 0; i < spec.sort.size(); ++i) {
+    absl::StrAppend(&columns, ", ", spec.sort[i].field->expression, " AS sort_key_", i);
+  }
+  std::string where = b.WhereClause();
+  std::string limit_param = b.Param(limit);
+  std::string offset_param = b.Param(offset);
+  Statement statement;
+  statement.sql = absl::StrCat("SELECT *", columns, " FROM user_view", where, " ORDER BY ",
+                               OrderBy(spec), " LIMIT ", limit_param, " OFFSET ", offset_param);
+  statement.params = b.TakeParams();
+  return statement;
+}
+
+Statement BuildCountQuery(const ListSpec& spec, std::optional<int64_t> cap) {
+  Builder b;
+  AddFilters(spec, b);
+  std::string where = b.WhereClause();
+  Statement statement;
+  if (cap.has_value()) {
+    std::string cap_param = b.Param(*cap);
+    statement.sql = absl::StrCat("SELECT count(*) FROM (SELECT 1 FROM users", where, " LIMIT ",
+                                 cap_param, ") AS matching");
+  } else {
+    statement.sql = absl::StrCat("SELECT count(*) FROM users", where);
+  }
+  statement.params = b.TakeParams();
+  return statement;
+}
+
+Statement BuildEstimateQuery(const ListSpec& spec) {
+  Builder b;
+  AddFilters(spec, b);
+  Statement statement;
+  statement.sql = absl::StrCat("EXPLAIN (FORMAT JSON) SELECT 1 FROM users", b.WhereClause());
+  statement.params = b.TakeParams();
+  return statement;
+}
+
+}  // namespace backoffice::users

@@ -1,0 +1,1 @@
+SELECT * FROM user_view WHERE id = ANY($1::uuid[])

@@ -1,0 +1,156 @@
+// UserStore::List: paging, keyset tokens and totals over the statements of list_query.h.
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "boost/json/parse.hpp"
+#include "boost/json/value.hpp"
+#include "libs/pg/result.h"
+#include "services/users/store/list_query.h"
+#include "services/users/store/page_token.h"
+#include "services/users/store/user_row.h"
+#include "services/users/store/user_store.h"
+
+namespace backoffice::users {
+namespace {
+
+struct Total {
+  int64_t size = -1;
+  bool estimate = false;
+};
+
+absl::StatusOr<int64_t> RunCount(pg::Connection& conn, const Statement& statement) {
+  absl::StatusOr<pg::Result> rows = conn.Execute(statement.sql, statement.params);
+  if (!rows.ok()) return rows.status();
+  absl::StatusOr<pg::Row> row = rows->First();
+  if (!row.ok()) return row.status();
+  return row->Get<int64_t>(0);
+}
+
+// The planner's row estimate for the filter: "Plan Rows" of EXPLAIN (FORMAT JSON)'s top plan.
+absl::StatusOr<int64_t> RunEstimate(pg::Connection& conn, const ListSpec& spec) {
+  Statement statement = BuildEstimateQuery(spec);
+  absl::StatusOr<pg::Result> rows = conn.Execute(statement.sql, statement.params);
+  if (!rows.ok()) return rows.status();
+  absl::StatusOr<pg::Row> row = rows->First();
+  if (!row.ok()) return row.status();
+  absl::StatusOr<std::string> json = row->Get<std::string>(0);
+  if (!json.ok()) return json.status();
+  boost::system::error_code error;
+  boost::json::value plan = boost::json::parse(*json, error);
+  const boost::json::value* rows_estimate = nullptr;
+  if (!error && plan.is_array() && !plan.as_array().empty() && plan.as_array()[0].is_object()) {
+    if (const boost::json::value* top = plan.as_array()[0].as_object().if_contains("Plan");
+        top != nullptr && top->is_object()) {
+      rows_estimate = top->as_object().if_contains("Plan Rows");
+    }
+  }
+  if (rows_estimate == nullptr || !rows_estimate->is_number()) {
+    return absl::InternalError("EXPLAIN output has no Plan Rows");
+  }
+  return static_cast<int64_t>(rows_estimate->to_number<double>());
+}
+
+absl::StatusOr<Total> CountTotal(pg::Connection& conn, const ListSpec& spec, TotalCountMode mode) {
+  switch (mode) {
+    case TotalCountMode::kNone:
+      return Total{};
+    case TotalCountMode::kExact: {
+      absl::StatusOr<int64_t> count = RunCount(conn, BuildCountQuery(spec, std::nullopt));
+      if (!count.ok()) return count.status();
+      return Total{*count, false};
+    }
+    case TotalCountMode::kEstimate: {
+      absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
+      if (!estimate.ok()) return estimate.status();
+      return Total{*estimate, true};
+    }
+    case TotalCountMode::kDefault:
+      break;
+  }
+  // Count exactly while that is cheap: at most kExactCountLimit + 1 rows are visited.
+  absl::StatusOr<int64_t> capped = RunCount(conn, BuildCountQuery(spec, kExactCountLimit + 1));
+  if (!capped.ok()) return capped.status();
+  if (*capped <= kExactCountLimit) return Total{*capped, false};
+  absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
+  if (!estimate.ok()) return estimate.status();
+  // The count proved more than the limit match, whatever the statistics say.
+  return Total{std::max(*estimate, kExactCountLimit + 1), true};
+}
+
+absl::StatusOr<PagePosition> PositionOf(const pg::Row& row, const ListSpec& spec,
+                                        const std::string& id) {
+  PagePosition position;
+  position.id = id;
+  for (size_t i = 0; i < spec.sort.size(); ++i) {
+    std::string column = absl::StrCat("sort_key_", i);
+    if (spec.sort[i].field->is_time) {
+      absl::StatusOr<absl::Time> value = row.Get<absl::Time>(column);
+      if (!value.ok()) return value.status();
+      position.values.emplace_back(*value);
+    } else {
+      absl::StatusOr<std::string> value = row.Get<std::string>(column);
+      if (!value.ok()) return value.status();
+      position.values.emplace_back(*std::move(value));
+    }
+  }
+  return position;
+}
+
+}  // namespace
+
+absl::StatusOr<ListUsersPage> UserStore::List(const ListUsersRequest& request) {
+  if (request.page_size < 0) {
+    return absl::InvalidArgumentError("page.page_size: must not be negative");
+  }
+  const int32_t page_size =
+      request.page_size == 0 ? kDefaultPageSize : std::min(request.page_size, kMaxPageSize);
+  if (request.offset < 0 || request.offset > kMaxOffset) {
+    return absl::InvalidArgumentError("page.offset: must be 0 to 10000");
+  }
+  if (request.offset != 0 && !request.page_token.empty()) {
+    return absl::InvalidArgumentError("page.offset: not allowed together with page.page_token");
+  }
+  absl::StatusOr<ListSpec> spec = MakeListSpec(request);
+  if (!spec.ok()) return spec.status();
+  const std::string binding = ListBinding(*spec);
+  const absl::Time now = Now();
+  std::optional<PagePosition> after;
+  if (!request.page_token.empty()) {
+    absl::StatusOr<PagePosition> position =
+        DecodePageToken(request.page_token, binding, SortKinds(*spec), now);
+    if (!position.ok()) return position.status();
+    after = *std::move(position);
+  }
+
+  absl::StatusOr<pg::PooledConnection> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Statement query = BuildPageQuery(*spec, after, page_size + 1, request.offset);
+  absl::StatusOr<pg::Result> rows = (*conn)->Execute(query.sql, query.params);
+  if (!rows.ok()) return rows.status();
+
+  ListUsersPage page;
+  const int returned = std::min(rows->size(), page_size);
+  page.users.reserve(returned);
+  for (int i = 0; i < returned; ++i) {
+    absl::StatusOr<User> user = UserFromRow((*rows)[i], options_.delete_retention);
+    if (!user.ok()) return user.status();
+    page.users.push_back(*std::move(user));
+  }
+  if (rows->size() > page_size) {
+    absl::StatusOr<PagePosition> last =
+        PositionOf((*rows)[returned - 1], *spec, page.users.back().id);
+    if (!last.ok()) return last.status();
+    page.next_page_token = EncodePageToken(*last, binding, now + options_.page_token_ttl);
+  }
+  absl::StatusOr<Total> total = CountTotal(**conn, *spec, request.total_count_mode);
+  if (!total.ok()) return total.status();
+  page.total_size = total->size;
+  page.total_is_estimate = total->estimate;
+  return page;
+}
+
+}  // namespace backoffice::users
