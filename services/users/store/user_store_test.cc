@@ -255,8 +255,7 @@ TEST_CASE("BatchGet keeps request order, returns duplicates once and lists missi
   User c = f.CreateUser("c1");
   REQUIRE(f.store().SoftDelete(c.id, std::nullopt, AdminActor()).ok());
   std::string missing = ids::NewUuidV7().ToString();
-  std::vector<std::string> request = {c.id, missing, a.id, absl::AsciiStrToUpper(c.id), b.id,
-                                      a.id};
+  std::vector<std::string> request = {c.id, missing, a.id, absl::AsciiStrToUpper(c.id), b.id, a.id};
   absl::StatusOr<BatchGetUsersResult> result = f.store().BatchGet(request);
   INFO(result.status().ToString());
   REQUIRE(result.ok());

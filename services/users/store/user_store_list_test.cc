@@ -1,0 +1,352 @@
+// UserStore::List against a real PostgreSQL: filters, sorts, keyset tokens, offsets and totals.
+#include <catch2/catch.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/users/store/store_fixture.h"
+#include "services/users/store/testing/seed_users.h"
+#include "services/users/store/user_store.h"
+
+namespace backoffice::users {
+namespace {
+
+using testing::AdminActor;
+using testing::StoreFixture;
+
+std::vector<std::string> Ids(const std::vector<User>& users) {
+  std::vector<std::string> ids;
+  for (const User& user : users) ids.push_back(user.id);
+  return ids;
+}
+
+ListUsersPage ListOk(UserStore& store, const ListUsersRequest& request) {
+  absl::StatusOr<ListUsersPage> page = store.List(request);
+  INFO(page.status().ToString());
+  REQUIRE(page.ok());
+  return *std::move(page);
+}
+
+// Every id, following next_page_token with pages of `page_size`.
+std::vector<std::string> PageThrough(UserStore& store, ListUsersRequest request,
+                                     int32_t page_size) {
+  request.page_size = page_size;
+  std::vector<std::string> ids;
+  for (int pages = 0; pages < 1000; ++pages) {
+    ListUsersPage page = ListOk(store, request);
+    REQUIRE(page.users.size() <= static_cast<size_t>(page_size));
+    for (const User& user : page.users) ids.push_back(user.id);
+    if (page.next_page_token.empty()) return ids;
+    REQUIRE(page.users.size() == static_cast<size_t>(page_size));
+    request.page_token = page.next_page_token;
+  }
+  FAIL("paging did not end");
+  return ids;
+}
+
+std::vector<std::string> QueryIds(StoreFixture& f, const std::string& sql) {
+  std::vector<std::string> ids;
+  for (const pg::Row& row : f.Query(sql)) ids.push_back(*row.Get<std::string>(0));
+  return ids;
+}
+
+absl::Status ListError(UserStore& store, const ListUsersRequest& request) {
+  return store.List(request).status();
+}
+
+void CheckInvalid(const absl::Status& status, const std::string& field) {
+  INFO(status.ToString());
+  CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StartsWith(status.message(), field + ":"));
+}
+
+// 60 users, three per creation second (ties), every 7th disabled, every 11th deleted.
+void SeedSmall(StoreFixture& f) {
+  absl::Status seeded = testing::SeedUsers(
+      f.pool(), {.count = 60, .users_per_second = 3, .disabled_every = 7, .deleted_every = 11});
+  INFO(seeded.ToString());
+  REQUIRE(seeded.ok());
+  // Spread update times and logins so those sorts have ties and NULLs too.
+  f.Query("UPDATE users SET updated_at = created_at + ((hashtext(id::text) % 4) * interval '1 h')");
+  f.Query(
+      "UPDATE users SET last_login_at = created_at + interval '1 day' "
+      "WHERE hashtext(email) % 3 = 0");
+}
+
+TEST_CASE("the default list hides deleted users and sorts by create_time DESC, id DESC") {
+  StoreFixture f;
+  SeedSmall(f);
+  ListUsersPage page = ListOk(f.store(), {.page_size = 100});
+  CHECK(Ids(page.users) == QueryIds(f,
+                                    "SELECT id::text FROM users WHERE deleted_at IS NULL "
+                                    "ORDER BY created_at DESC, id DESC"));
+  CHECK(page.users.size() == 60 - 5);  // 11, 22, 33, 44, 55 are deleted
+  CHECK(page.next_page_token.empty());
+  CHECK(page.total_size == 55);
+  CHECK_FALSE(page.total_is_estimate);
+  for (const User& user : page.users) CHECK(user.status != UserStatus::kDeleted);
+}
+
+TEST_CASE("paging by token yields the full ordered set for every sort, both directions") {
+  StoreFixture f;
+  SeedSmall(f);
+  struct Expected {
+    std::string field;
+    std::string order_sql;  // the documented order, written independently of the builder
+  };
+  std::vector<Expected> fields = {
+      {"create_time", "created_at"},
+      {"update_time", "updated_at"},
+      {"last_login_time", "COALESCE(last_login_at, '-infinity')"},
+      {"email", "lower(email)"},
+      {"display_name", "display_name"},
+      {"status", "status"},
+  };
+  for (const Expected& e : fields) {
+    for (SortDirection direction : {SortDirection::kAsc, SortDirection::kDesc}) {
+      const char* dir = direction == SortDirection::kAsc ? "ASC" : "DESC";
+      INFO(e.field << " " << dir);
+      ListUsersRequest request{
+          .statuses = {UserStatus::kActive, UserStatus::kDisabled, UserStatus::kDeleted},
+          .order_by = {{e.field, direction}}};
+      std::vector<std::string> expected =
+          QueryIds(f, absl::StrCat("SELECT id::text FROM users ORDER BY ", e.order_sql, " ", dir,
+                                   ", id ", dir));
+      REQUIRE(expected.size() == 60);
+      CHECK(PageThrough(f.store(), request, 500) == expected);
+      std::vector<std::string> paged = PageThrough(f.store(), request, 7);
+      CHECK(paged == expected);
+      CHECK(std::set<std::string>(paged.begin(), paged.end()).size() == paged.size());
+    }
+  }
+}
+
+TEST_CASE("defaults per field, and two keys in mixed directions") {
+  StoreFixture f;
+  SeedSmall(f);
+  CHECK(PageThrough(f.store(), {.order_by = {{"email"}}}, 9) ==
+        QueryIds(f,
+                 "SELECT id::text FROM users WHERE deleted_at IS NULL "
+                 "ORDER BY lower(email) ASC, id ASC"));
+  CHECK(PageThrough(f.store(), {.order_by = {{"last_login_time"}}}, 9) ==
+        QueryIds(f,
+                 "SELECT id::text FROM users WHERE deleted_at IS NULL "
+                 "ORDER BY last_login_at DESC NULLS LAST, id DESC"));
+  ListUsersRequest mixed{
+      .statuses = {UserStatus::kActive, UserStatus::kDisabled, UserStatus::kDeleted},
+      .order_by = {{"status", SortDirection::kAsc}, {"create_time", SortDirection::kDesc}}};
+  CHECK(PageThrough(f.store(), mixed, 4) ==
+        QueryIds(f, "SELECT id::text FROM users ORDER BY status ASC, created_at DESC, id DESC"));
+  ListUsersRequest same{
+      .order_by = {{"update_time", SortDirection::kAsc}, {"display_name", SortDirection::kAsc}}};
+  CHECK(PageThrough(f.store(), same, 5) ==
+        QueryIds(f,
+                 "SELECT id::text FROM users WHERE deleted_at IS NULL "
+                 "ORDER BY updated_at, display_name, id"));
+}
+
+TEST_CASE("sort errors name the field") {
+  StoreFixture f;
+  CheckInvalid(ListError(f.store(), {.order_by = {{"create_time"}, {"password_hash"}}}),
+               "order_by[1].field");
+  CHECK(absl::StrContains(ListError(f.store(), {.order_by = {{"colour"}}}).message(), "colour"));
+  CheckInvalid(ListError(f.store(), {.order_by = {{"email; DROP TABLE users"}}}),
+               "order_by[0].field");
+  CheckInvalid(ListError(f.store(), {.order_by = {{"email"}, {"email"}}}), "order_by[1].field");
+  CheckInvalid(ListError(f.store(), {.order_by = {{"email"}, {"status"}, {"create_time"}}}),
+               "order_by");
+  CHECK(f.Count("SELECT count(*) FROM users") == 0);  // the table is still there
+}
+
+TEST_CASE("the query filter matches email or display name, case-insensitively and literally") {
+  StoreFixture f;
+  SeedSmall(f);
+  auto create = [&](const std::string& email, const std::string& name) {
+    absl::StatusOr<User> user =
+        f.store().Create(NewUser{.fields = {.email = email, .display_name = name}}, AdminActor());
+    REQUIRE(user.ok());
+    return user->id;
+  };
+  std::string percent = create("percent@test.org", "100% sure");
+  std::string underscore = create("under_score@test.org", "Under Score");
+  std::string backslash = create("back@test.org", "back\\slash");
+  std::string sneaky = create("sneaky@test.org", "x'; DROP TABLE users; --");
+  std::string boundary = create("mail@corp.com", "Zed");
+
+  auto search = [&](const std::string& query) {
+    ListUsersPage page = ListOk(f.store(), {.page_size = 500, .query = query});
+    CHECK(page.total_size == static_cast<int64_t>(page.users.size()));
+    return Ids(page.users);
+  };
+  std::string spaced = create("spaced@test.org", "Ab Cd");
+  CHECK(search("% s") == std::vector<std::string>{percent});
+  CHECK(search("0%s").empty());  // as a wildcard, % would match "0% s"
+  CHECK(search("b_c").empty());  // as a wildcard, _ would match "b C"
+  CHECK(search("b c") == std::vector<std::string>{spaced});
+  CHECK(search("%").empty());  // short: a prefix, and no email or name starts with %
+  CHECK(search("r_s") == std::vector<std::string>{underscore});
+  CHECK(search("_") == std::vector<std::string>{});  // short: prefixes only, and none has "_"
+  CHECK(search("\\") == std::vector<std::string>{});
+  CHECK(search("k\\s") == std::vector<std::string>{backslash});
+  CHECK(search("'; DROP TABLE users; --") == std::vector<std::string>{sneaky});
+  CHECK(search("UNDER_SC") == std::vector<std::string>{underscore});
+  CHECK(search("score") == std::vector<std::string>{underscore});
+  CHECK(search("com Zed").empty());  // never matches across email and display name
+  CHECK(search("user1@EXAMPLE") ==
+        QueryIds(f,
+                 "SELECT id::text FROM users WHERE email ILIKE '%user1@example%' "
+                 "AND deleted_at IS NULL ORDER BY created_at DESC, id DESC"));
+  // Under three characters: a prefix of the email or of the display name.
+  CHECK(search("ze") == std::vector<std::string>{boundary});
+  CHECK(search("ma") == std::vector<std::string>{boundary});
+  CHECK(search("ed").empty());
+  CHECK(f.Count("SELECT count(*) FROM users") == 66);
+
+  CheckInvalid(ListError(f.store(), {.query = std::string(201, 'q')}), "query");
+  CheckInvalid(ListError(f.store(), {.query = "bad\xff"}), "query");
+  CHECK(ListOk(f.store(), {.query = std::string(200, 'q')}).users.empty());
+}
+
+TEST_CASE("status, create_time and id filters") {
+  StoreFixture f;
+  SeedSmall(f);
+  auto ids = [&](const ListUsersRequest& request) {
+    ListUsersRequest r = request;
+    r.page_size = 500;
+    ListUsersPage page = ListOk(f.store(), r);
+    CHECK(page.total_size == static_cast<int64_t>(page.users.size()));
+    return Ids(page.users);
+  };
+  const std::string order = " ORDER BY created_at DESC, id DESC";
+  CHECK(ids({.statuses = {UserStatus::kDisabled}}) ==
+        QueryIds(f, "SELECT id::text FROM users WHERE status = 'disabled'" + order));
+  CHECK(ids({.statuses = {UserStatus::kDeleted}}) ==
+        QueryIds(f, "SELECT id::text FROM users WHERE deleted_at IS NOT NULL" + order));
+  CHECK(ids({.statuses = {UserStatus::kActive, UserStatus::kDeleted}}) ==
+        QueryIds(f, "SELECT id::text FROM users WHERE status <> 'disabled'" + order));
+  CHECK(ids({.statuses = {UserStatus::kActive, UserStatus::kDisabled, UserStatus::kDeleted}})
+            .size() == 60);
+
+  absl::Time start = absl::FromUnixSeconds(1'704'067'200 + 5);
+  absl::Time end = absl::FromUnixSeconds(1'704'067'200 + 9);
+  std::vector<std::string> in_range = ids({.create_time_start = start, .create_time_end = end});
+  CHECK(in_range ==
+        QueryIds(f,
+                 "SELECT id::text FROM users WHERE deleted_at IS NULL AND created_at >= "
+                 "'2024-01-01T00:00:05Z' AND created_at < '2024-01-01T00:00:09Z'" +
+                     order));
+  CHECK(in_range.size() == 11);  // 12 users in 4 seconds, one (i = 22) deleted
+  CHECK(ids({.create_time_start = start, .create_time_end = start}).empty());
+  CheckInvalid(ListError(f.store(), {.create_time_start = end, .create_time_end = start}),
+               "create_time.end_time");
+
+  std::vector<std::string> some =
+      QueryIds(f, "SELECT id::text FROM users WHERE deleted_at IS NULL" + order + " LIMIT 3");
+  ListUsersRequest by_id{
+      .ids = {some[2], some[0], some[2], some[1], "0190b5f2-7c1e-7d3a-9f00-0123456789ab"}};
+  CHECK(ids(by_id) == some);
+  CheckInvalid(ListError(f.store(), {.ids = {some[0], "nope"}}), "ids[1]");
+  CheckInvalid(ListError(f.store(), {.ids = std::vector<std::string>(501, some[0])}), "ids");
+}
+
+TEST_CASE("page tokens are bound to their filters and sort, and checked") {
+  int64_t now_seconds = 1'800'000'000;
+  StoreFixture f(UserStoreOptions{.clock = [&] { return absl::FromUnixSeconds(now_seconds); }});
+  SeedSmall(f);
+  ListUsersPage first = ListOk(f.store(), {.page_size = 5, .query = "user"});
+  REQUIRE_FALSE(first.next_page_token.empty());
+  CHECK(first.next_page_token.size() < 300);
+  CHECK(ListOk(f.store(), {.page_size = 5, .page_token = first.next_page_token, .query = "user"})
+            .users.size() == 5);
+
+  CheckInvalid(
+      ListError(f.store(), {.page_size = 5, .page_token = first.next_page_token, .query = "usr"}),
+      "page.page_token");
+  CheckInvalid(ListError(f.store(), {.page_token = first.next_page_token,
+                                     .query = "user",
+                                     .statuses = {UserStatus::kDeleted}}),
+               "page.page_token");
+  CheckInvalid(ListError(f.store(), {.page_token = first.next_page_token,
+                                     .query = "user",
+                                     .order_by = {{"create_time", SortDirection::kAsc}}}),
+               "page.page_token");
+  CheckInvalid(
+      ListError(f.store(), {.page_token = first.next_page_token, .offset = 5, .query = "user"}),
+      "page.offset");
+
+  std::string json_garbage;
+  absl::WebSafeBase64Escape(R"({"v":1,"b":"x"})", &json_garbage);
+  std::string other_version;
+  absl::WebSafeBase64Escape(R"({"v":2,"b":"x","x":1,"k":[],"i":"x"})", &other_version);
+  for (const std::string& bad :
+       {std::string("not a token!"), std::string("AAAA"), json_garbage, other_version,
+        first.next_page_token.substr(0, first.next_page_token.size() / 2),
+        first.next_page_token + "x", std::string(5000, 'A')}) {
+    INFO(bad);
+    CheckInvalid(ListError(f.store(), {.page_token = bad, .query = "user"}), "page.page_token");
+  }
+
+  now_seconds += 24 * 3600 + 1;
+  CheckInvalid(
+      ListError(f.store(), {.page_size = 5, .page_token = first.next_page_token, .query = "user"}),
+      "page.page_token");
+}
+
+TEST_CASE("page size and offset bounds") {
+  StoreFixture f;
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 620}).ok());
+  CHECK(ListOk(f.store(), {}).users.size() == 50);
+  CHECK(ListOk(f.store(), {.page_size = 1000}).users.size() == 500);
+  CHECK(ListOk(f.store(), {.page_size = 1}).users.size() == 1);
+  CheckInvalid(ListError(f.store(), {.page_size = -1}), "page.page_size");
+  CheckInvalid(ListError(f.store(), {.offset = -1}), "page.offset");
+  CheckInvalid(ListError(f.store(), {.offset = 10'001}), "page.offset");
+  CHECK(ListOk(f.store(), {.offset = 10'000}).users.empty());
+
+  std::vector<std::string> all = PageThrough(f.store(), {}, 500);
+  REQUIRE(all.size() == 620);
+  ListUsersPage skipped = ListOk(f.store(), {.page_size = 10, .offset = 600});
+  CHECK(Ids(skipped.users) == std::vector<std::string>(all.begin() + 600, all.begin() + 610));
+  // A client can switch from offset to keyset paging.
+  ListUsersPage next = ListOk(f.store(), {.page_size = 10, .page_token = skipped.next_page_token});
+  CHECK(Ids(next.users) == std::vector<std::string>(all.begin() + 610, all.end()));
+  CHECK(next.next_page_token.empty());
+}
+
+TEST_CASE("totals: exact when small, none, estimate, exact on demand, estimate when large") {
+  StoreFixture f;
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 10'050, .disabled_every = 10}).ok());
+  ListUsersPage small = ListOk(f.store(), {.page_size = 1, .statuses = {UserStatus::kDisabled}});
+  CHECK(small.total_size == 1'005);
+  CHECK_FALSE(small.total_is_estimate);
+
+  ListUsersPage none =
+      ListOk(f.store(), {.page_size = 1, .total_count_mode = TotalCountMode::kNone});
+  CHECK(none.total_size == -1);
+
+  ListUsersPage exact =
+      ListOk(f.store(), {.page_size = 1, .total_count_mode = TotalCountMode::kExact});
+  CHECK(exact.total_size == 10'050);
+  CHECK_FALSE(exact.total_is_estimate);
+
+  ListUsersPage estimate =
+      ListOk(f.store(), {.page_size = 1, .total_count_mode = TotalCountMode::kEstimate});
+  CHECK(estimate.total_is_estimate);
+  CHECK(estimate.total_size > 1'000);  // planner statistics after ANALYZE, not a count
+
+  ListUsersPage large = ListOk(f.store(), {.page_size = 1});
+  CHECK(large.total_is_estimate);
+  CHECK(large.total_size > kExactCountLimit);
+
+  ListUsersPage filtered_estimate = ListOk(
+      f.store(), {.page_size = 1, .total_count_mode = TotalCountMode::kEstimate, .query = "user7"});
+  CHECK(filtered_estimate.total_is_estimate);
+  CHECK(filtered_estimate.total_size >= 0);
+}
+
+}  // namespace
+}  // namespace backoffice::users
