@@ -4,8 +4,10 @@
 
 #include "libs/jwt/jwk.h"
 #include "libs/jwt/jwks_cache.h"
+#include "libs/jwt/multi_issuer_verifier.h"
 #include "libs/jwt/test_http_server.h"
 #include "libs/jwt/test_tokens.h"
+#include "libs/jwt/verified_token_cache.h"
 
 namespace backoffice::jwt {
 namespace {
@@ -119,6 +121,37 @@ TEST_CASE("only https, or http to a loopback address") {
     INFO(url);
     CHECK(HttpJwksFetcher::Create(url).status().code() == absl::StatusCode::kInvalidArgument);
   }
+}
+
+}  // namespace
+}  // namespace backoffice::jwt
+
+namespace backoffice::jwt {
+namespace {
+
+// The verifier-side wiring shown in README.md, built as written. No token reaches the network:
+// the issuer check refuses it first.
+TEST_CASE("README wiring: remote JWKS caches behind a multi-issuer, cached verifier") {
+  auto users_keys = std::make_shared<JwksCache>(
+      *HttpJwksFetcher::Create("https://users.backoffice.local/.well-known/jwks.json"));
+  auto idp_keys = std::make_shared<JwksCache>(
+      *HttpJwksFetcher::Create("https://idp.example.com/oauth2/v1/keys"));
+  VerifierOptions users_options;
+  users_options.audiences = {"backoffice"};
+  VerifierOptions idp_options;
+  idp_options.audiences = {"api://backoffice"};
+  idp_options.allowed_typ = {"at+jwt", "JWT"};
+  std::vector<TrustedIssuer> issuers;
+  issuers.push_back({"https://users.backoffice.local", users_keys, users_options});
+  issuers.push_back({"https://idp.example.com", idp_keys, idp_options});
+  std::shared_ptr<const TokenVerifier> verifier = *MultiIssuerVerifier::Create(std::move(issuers));
+  CachingVerifier cached(verifier);
+  std::string token = testing::SignedToken(
+      R"({"alg":"EdDSA","typ":"at+jwt","kid":"ed-1"})",
+      R"({"iss":"https://elsewhere","aud":"backoffice","exp":4102444800})", testing::EdKey());
+  CHECK(cached.Verify(token, absl::Now()).status().message() == "iss is not trusted");
+  CHECK(cached.cache().misses() == 1);
+  CHECK(users_keys->fetches() == 0);
 }
 
 }  // namespace
