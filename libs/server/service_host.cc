@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/server.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 
 #include <atomic>
@@ -50,6 +51,9 @@ class ServiceHost::Impl {
     grpc::ServerBuilder builder;
     // gRPC sets SO_REUSEPORT by default, which lets a second process silently share the port.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    grpc::ResourceQuota quota(options_.name);
+    quota.SetMaxThreads(options_.max_handler_threads);
+    builder.SetResourceQuota(quota);
     int bound_port = 0;
     builder.AddListeningPort(absl::StrCat(options_.bind_address, ":", options_.grpc_port),
                              grpc::InsecureServerCredentials(), &bound_port);

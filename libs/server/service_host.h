@@ -35,6 +35,10 @@ struct HostOptions {
   absl::Duration shutdown_grace = absl::Seconds(20);
   /// How often readiness checks refresh the gRPC health status.
   absl::Duration health_interval = absl::Seconds(2);
+  /// Most threads gRPC's synchronous server runs handlers on. Services whose handlers block on
+  /// PostgreSQL use the synchronous API; keep this above the pool size so callers queue on the
+  /// pool (with its deadline), not invisibly inside gRPC.
+  int max_handler_threads = 64;
   /// Metrics exposed on /metrics and recorded by the RPC interceptor; null means the default.
   metrics::Registry* registry = nullptr;
 };
