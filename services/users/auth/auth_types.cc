@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "absl/types/optional.h"
 #include "absl/strings/numbers.h"
 
 namespace backoffice::users {
@@ -52,7 +53,7 @@ absl::Status WithErrorReason(absl::Status status, std::string_view reason) {
 }
 
 std::string ErrorReasonOf(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kReasonPayload);
+  auto payload = status.GetPayload(kReasonPayload);
   return payload ? std::string(*payload) : std::string();
 }
 
@@ -63,7 +64,7 @@ absl::Status WithRetryAfter(absl::Status status, absl::Duration retry_after) {
 }
 
 std::optional<absl::Duration> RetryAfterOf(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kRetryPayload);
+  auto payload = status.GetPayload(kRetryPayload);
   int64_t seconds = 0;
   if (!payload || !absl::SimpleAtoi(std::string(*payload), &seconds)) {
     return std::nullopt;
