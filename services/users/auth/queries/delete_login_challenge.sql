@@ -1,0 +1,1 @@
+DELETE FROM login_challenges WHERE token_hash = $1
