@@ -1,0 +1,159 @@
+#pragma once
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "bff/downstream/grpc_status_conversion.h"
+#include "bff/http/http_request.h"
+
+namespace backoffice::metrics {
+class Registry;
+}
+
+namespace backoffice::bff::downstream {
+
+/// One downstream service: where it is and how calls to it behave by default.
+struct ServiceOptions {
+  /// Metric label and log name: "users", "roles", ...
+  std::string name;
+  /// gRPC target: "127.0.0.1:50051", "dns:///users:50051".
+  std::string address;
+  /// Deadline of a call that does not set its own.
+  absl::Duration default_deadline = absl::Seconds(2);
+  /// Retries after the first attempt, for idempotent calls that fail with UNAVAILABLE.
+  int max_retries = 2;
+  /// First retry backoff; doubles per retry, jittered by ±50 %.
+  absl::Duration retry_backoff = absl::Milliseconds(25);
+};
+
+/// How one call behaves.
+struct CallOptions {
+  /// Whole-call deadline including retries; the service's default when zero.
+  absl::Duration deadline = absl::ZeroDuration();
+  /// Reads and other calls safe to repeat: only these are retried, and only on UNAVAILABLE.
+  bool idempotent = false;
+};
+
+/// The metadata every call carries, from the HTTP request that caused it.
+struct CallMetadata {
+  std::string request_id;
+  std::string traceparent;
+  /// "Bearer <jwt>": the principal's, else the request's Authorization header, else none.
+  std::string authorization;
+
+  static CallMetadata From(const http::HttpRequest& request);
+};
+
+/// One attempt's type-erased work: start the gRPC callback call on `context`.
+class UnaryAttempt {
+ public:
+  virtual ~UnaryAttempt() = default;
+  /// Starts the call; `done` runs once on a gRPC thread.
+  virtual void Start(grpc::ClientContext* context, std::function<void(grpc::Status)> done) = 0;
+  /// Clears the response before a retry.
+  virtual void Reset() = 0;
+};
+
+/// The channel to one service and awaitable unary calls over gRPC's callback API. The calling
+/// coroutine suspends while the call runs and resumes on its own executor (the I/O thread that
+/// serves the request) when gRPC completes it; nothing ever blocks an I/O thread. Every call has a
+/// deadline, carries x-request-id, traceparent and the caller's authorization, and is counted in
+/// bff_downstream_calls_total{service,method,code} and timed in
+/// bff_downstream_call_duration_seconds{service,method}. Keep one ServiceClient per service for
+/// the life of the process.
+///
+///   auto stub = users::v1::UsersService::NewStub(users.channel());
+///   absl::StatusOr<users::v1::User> user = co_await users.Call<users::v1::User>(
+///       request, "GetUser", {.idempotent = true},
+///       [&stub, get = std::move(get)](grpc::ClientContext* context, users::v1::User* response,
+///                                     std::function<void(grpc::Status)> done) {
+///         stub->async()->GetUser(context, &get, response, std::move(done));
+///       });
+///   if (!user.ok()) co_return http::ProblemResponse(request, user.status());
+class ServiceClient {
+ public:
+  /// Creates the channel (plaintext, reconnecting with a short backoff) and the metrics.
+  static std::unique_ptr<ServiceClient> Create(ServiceOptions options, metrics::Registry& registry);
+
+  ServiceClient(ServiceOptions options, std::shared_ptr<grpc::Channel> channel,
+                metrics::Registry& registry);
+  ~ServiceClient();
+
+  ServiceClient(const ServiceClient&) = delete;
+  ServiceClient& operator=(const ServiceClient&) = delete;
+
+  const std::string& name() const { return options_.name; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+  /// Whether the channel is READY; asks it to connect when idle. Never blocks.
+  bool Ready() const;
+
+  /// Runs one unary call. `start(context, response, done)` must start it on `context`, e.g.
+  /// `stub->async()->Method(context, &request, response, std::move(done))`; it may run again
+  /// for a retry, so it must own (capture by value) what the request needs. Returns the response,
+  /// or the call's status converted by FromGrpcStatus (DEADLINE_EXCEEDED when the deadline
+  /// passed, UNAVAILABLE when the service is down).
+  template <typename Response, typename StartFn>
+  boost::asio::awaitable<absl::StatusOr<Response>> Call(const http::HttpRequest& caller,
+                                                        std::string method,
+                                                        const CallOptions& options, StartFn start) {
+    return Call<Response>(CallMetadata::From(caller), std::move(method), options, std::move(start));
+  }
+
+  /// Call with explicit metadata (for work not caused by an HTTP request).
+  template <typename Response, typename StartFn>
+  boost::asio::awaitable<absl::StatusOr<Response>> Call(CallMetadata metadata, std::string method,
+                                                        CallOptions options, StartFn start) {
+    auto attempt = std::make_shared<TypedAttempt<Response, StartFn>>(std::move(start));
+    grpc::Status status = co_await Unary(std::move(metadata), std::move(method), options, attempt);
+    if (!status.ok()) {
+      co_return FromGrpcStatus(status);
+    }
+    co_return std::move(attempt->response);
+  }
+
+  /// The type-erased core of Call: attempts, retries, deadline, metadata and metrics.
+  boost::asio::awaitable<grpc::Status> Unary(CallMetadata metadata, std::string method,
+                                             CallOptions options,
+                                             std::shared_ptr<UnaryAttempt> attempt);
+
+  /// Cancels every call in flight and waits until gRPC has run their callbacks. Call it after
+  /// the HTTP server's I/O threads stopped and before they are destroyed.
+  void CancelAllAndWait();
+
+ private:
+  template <typename Response, typename StartFn>
+  class TypedAttempt final : public UnaryAttempt {
+   public:
+    explicit TypedAttempt(StartFn start) : start_(std::move(start)) {}
+    void Start(grpc::ClientContext* context, std::function<void(grpc::Status)> done) override {
+      start_(context, &response, std::move(done));
+    }
+    void Reset() override { response = Response(); }
+    Response response;
+
+   private:
+    StartFn start_;
+  };
+
+  struct State;
+
+  boost::asio::awaitable<grpc::Status> Attempt(const CallMetadata& metadata, absl::Time deadline,
+                                               const std::shared_ptr<UnaryAttempt>& attempt);
+
+  const ServiceOptions options_;
+  const std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace backoffice::bff::downstream
