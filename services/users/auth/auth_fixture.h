@@ -16,6 +16,10 @@
 
 namespace backoffice::users::testing {
 
+/// Now, truncated to the microseconds PostgreSQL keeps (it rounds finer times), so times written
+/// and read back compare equal.
+inline absl::Time DbNow() { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
+
 /// A hasher at OWASP's floor (19 MiB, t = 2), the cheapest PasswordHasher::Create accepts, so
 /// tests stay fast. Production uses the default HashParams (64 MiB, t = 2).
 const PasswordHasher& TestHasher();

@@ -15,9 +15,6 @@
 
 namespace backoffice::users::testing {
 
-/// Now, truncated to the microseconds PostgreSQL keeps, so times read back compare equal.
-inline absl::Time DbNow() { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
-
 struct AuthStack {
   explicit AuthStack(LoginThrottle throttle = LoginThrottle(), int pool_size = 4)
       : db(pool_size),

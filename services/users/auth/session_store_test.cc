@@ -35,7 +35,7 @@ TEST_CASE("a session starts with one refresh token stored only as its hash") {
   AuthFixture db;
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("ann", "");
-  const absl::Time now = absl::Now();
+  const absl::Time now = testing::DbNow();
   NewSession session = MustCreate(store, user, now);
   CHECK(session.refresh_token.size() == 46);
   CHECK(session.refresh_token.rfind("rt_", 0) == 0);
@@ -61,7 +61,7 @@ TEST_CASE("refresh rotates the token and moves the idle expiry, never the absolu
   SessionStore store(db.pool(),
                      {.idle_timeout = absl::Hours(1), .absolute_lifetime = absl::Hours(3)});
   const std::string user = db.CreateUser("bob", "");
-  const absl::Time t0 = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  const absl::Time t0 = absl::FromUnixSeconds(absl::ToUnixSeconds(testing::DbNow()));
   NewSession session = MustCreate(store, user, t0);
   CHECK(session.refresh_token_expire_time == t0 + absl::Hours(1));
 
@@ -99,7 +99,7 @@ TEST_CASE("a refresh after the idle timeout fails") {
   AuthFixture db;
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("cyd", "");
-  const absl::Time t0 = absl::Now();
+  const absl::Time t0 = testing::DbNow();
   NewSession session = MustCreate(store, user, t0);
   CHECK(store.Refresh(session.refresh_token, kClient, SelfActor(user), t0 + absl::Hours(12))
             .status()
@@ -114,7 +114,7 @@ TEST_CASE("reusing a rotated refresh token revokes the whole session") {
   AuthFixture db;
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("dee", "");
-  const absl::Time t0 = absl::Now();
+  const absl::Time t0 = testing::DbNow();
   NewSession session = MustCreate(store, user, t0);
   absl::StatusOr<RefreshedSession> second =
       store.Refresh(session.refresh_token, kClient, SelfActor(user), t0 + absl::Minutes(1));
@@ -143,7 +143,7 @@ TEST_CASE("eight concurrent refreshes of one token: exactly one wins") {
   AuthFixture db(/*pool_size=*/9);
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("eve", "");
-  const absl::Time t0 = absl::Now();
+  const absl::Time t0 = testing::DbNow();
   NewSession session = MustCreate(store, user, t0);
 
   std::mutex mutex;
@@ -181,7 +181,7 @@ TEST_CASE("eight concurrent refreshes of one token: exactly one wins") {
 TEST_CASE("refresh fails for a disabled, deleted or locked account") {
   AuthFixture db;
   SessionStore store(db.pool());
-  const absl::Time t0 = absl::Now();
+  const absl::Time t0 = testing::DbNow();
   for (const std::string status : {"disabled", "deleted", "locked"}) {
     const std::string user = db.CreateUser("u-" + status, "");
     NewSession session = MustCreate(store, user, t0);
@@ -202,7 +202,7 @@ TEST_CASE("list sessions: live ones, newest first, paged, with the current one m
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("fay", "");
   const std::string other = db.CreateUser("gus", "");
-  const absl::Time t0 = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  const absl::Time t0 = absl::FromUnixSeconds(absl::ToUnixSeconds(testing::DbNow()));
   std::vector<NewSession> sessions;
   for (int i = 0; i < 4; ++i) {
     sessions.push_back(MustCreate(store, user, t0 + absl::Seconds(i)));
@@ -241,7 +241,7 @@ TEST_CASE("revoke one, revoke all, logout") {
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("hal", "");
   const std::string other = db.CreateUser("ivy", "");
-  const absl::Time t0 = absl::Now();
+  const absl::Time t0 = testing::DbNow();
   NewSession a = MustCreate(store, user, t0);
   NewSession b = MustCreate(store, user, t0);
   NewSession c = MustCreate(store, user, t0);
@@ -290,7 +290,7 @@ TEST_CASE("RevokeAllForUser joins the caller's transaction") {
   AuthFixture db;
   SessionStore store(db.pool());
   const std::string user = db.CreateUser("jo", "");
-  const absl::Time t0 = absl::Now();
+  const absl::Time t0 = testing::DbNow();
   MustCreate(store, user, t0);
   MustCreate(store, user, t0);
   absl::Status rolled_back = pg::WithTransaction(db.pool(), [&](pg::Transaction& tx) {

@@ -21,7 +21,7 @@ using testing::TestSecretBox;
 
 // A clock the test moves by hand, shared by the ring and the assertions.
 struct TestClock {
-  std::atomic<int64_t> micros{absl::ToUnixMicros(absl::Now())};
+  std::atomic<int64_t> micros{absl::ToUnixMicros(testing::DbNow())};
   absl::Time Now() const { return absl::FromUnixMicros(micros.load()); }
   void Advance(absl::Duration d) { micros += absl::ToInt64Microseconds(d); }
 };
