@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/strings/cord.h"
-#include "absl/types/optional.h"
 #include "absl/strings/numbers.h"
+#include "absl/types/optional.h"
 
 namespace backoffice::users {
 namespace {
