@@ -1,7 +1,8 @@
 // Starts each real service binary against a real PostgreSQL and checks what every service must do
 // before its domain work lands: migrate its schema, serve gRPC health and reflection, answer
-// domain calls UNIMPLEMENTED, expose /metrics, /healthz and /readyz, stop cleanly on SIGTERM, and
-// fail at start with one clear line when its configuration is wrong.
+// domain calls (UNIMPLEMENTED until implemented; UNAUTHENTICATED without a token after), expose
+// /metrics, /healthz and /readyz, stop cleanly on SIGTERM, and fail at start with one clear line
+// when its configuration is wrong.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
@@ -32,12 +33,36 @@ namespace {
 struct ServiceUnderTest {
   std::string name;
   std::string binary;       // runfiles path
-  std::string some_method;  // a domain method that must answer UNIMPLEMENTED for now
+  std::string some_method;  // a domain method called with an empty request and no token
+  // What some_method answers: UNIMPLEMENTED until the service implements it, then
+  // UNAUTHENTICATED (no token).
+  grpc::StatusCode expected_code = grpc::StatusCode::UNIMPLEMENTED;
+  std::string expected_code_name = "UNIMPLEMENTED";
+  // Flags the service needs beyond the database's (users: the key sealing its signing keys).
+  std::vector<std::string> extra_flags;
 };
+
+// A 32-byte key file for the users service's --signing_key_encryption_key_file, shared by every
+// users process of this test (a second process on the same database must open the first's keys).
+std::string UsersKeyFlag() {
+  static const std::string* flag = [] {
+    const char* dir = std::getenv("TEST_TMPDIR");
+    std::string path =
+        absl::StrCat(dir != nullptr ? dir : "/tmp", "/users-master-", getpid(), ".key");
+    std::ofstream(path, std::ios::binary) << "services_test-32-byte-master-key";
+    return new std::string("--signing_key_encryption_key_file=" + path);
+  }();
+  return *flag;
+}
 
 const std::vector<ServiceUnderTest>& AllServices() {
   static const auto* services = new std::vector<ServiceUnderTest>{
-      {"users", "services/users/users_service", "/backoffice.users.v1.UsersService/GetUser"},
+      {"users",
+       "services/users/users_service",
+       "/backoffice.users.v1.UsersService/GetUser",
+       grpc::StatusCode::UNAUTHENTICATED,
+       "UNAUTHENTICATED",
+       {UsersKeyFlag()}},
       {"roles", "services/roles/roles_service", "/backoffice.roles.v1.RolesService/ListRoles"},
       {"audit", "services/audit/audit_service", "/backoffice.audit.v1.AuditService/QueryEvents"},
       {"notifications", "services/notifications/notifications_service",
@@ -58,6 +83,14 @@ std::vector<std::string> DatabaseFlags(const testing::TestDatabase& db) {
   pg::ConnectionOptions options = db.options();
   return {absl::StrCat("--db_host=", options.host), absl::StrCat("--db_port=", options.port),
           absl::StrCat("--db_name=", options.dbname), absl::StrCat("--db_user=", options.user)};
+}
+
+// The database flags plus the service's own.
+std::vector<std::string> ServiceFlags(const ServiceUnderTest& service,
+                                      const testing::TestDatabase& db) {
+  std::vector<std::string> flags = DatabaseFlags(db);
+  flags.insert(flags.end(), service.extra_flags.begin(), service.extra_flags.end());
+  return flags;
 }
 
 std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -166,10 +199,11 @@ TEST_CASE("every service migrates, serves health and metrics, and stops on SIGTE
     DYNAMIC_SECTION(service.name) {
       absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
       REQUIRE(db.ok());
-      absl::StatusOr<ChildProcess> child = ChildProcess::Start(
-          service.binary,
-          Concat(DatabaseFlags(*db), {"--grpc_port=0", "--admin_port=0", "--log_level=debug"}),
-          TempPath(service.name));
+      absl::StatusOr<ChildProcess> child =
+          ChildProcess::Start(service.binary,
+                              Concat(ServiceFlags(service, *db),
+                                     {"--grpc_port=0", "--admin_port=0", "--log_level=debug"}),
+                              TempPath(service.name));
       REQUIRE(child.ok());
       boost::json::object started = WaitForStart(*child);
       int grpc_port = PortOf(started, "grpc_address");
@@ -187,7 +221,7 @@ TEST_CASE("every service migrates, serves health and metrics, and stops on SIGTE
                   ->Check(&health_context, grpc::health::v1::HealthCheckRequest(), &health)
                   .ok());
       CHECK(health.status() == grpc::health::v1::HealthCheckResponse::SERVING);
-      CHECK(CallRaw(channel, service.some_method).error_code() == grpc::StatusCode::UNIMPLEMENTED);
+      CHECK(CallRaw(channel, service.some_method).error_code() == service.expected_code);
       CHECK(
           CallRaw(channel, "/grpc.reflection.v1alpha.ServerReflection/NoSuchMethod").error_code() ==
           grpc::StatusCode::UNIMPLEMENTED);
@@ -195,7 +229,8 @@ TEST_CASE("every service migrates, serves health and metrics, and stops on SIGTE
       std::string metrics = admin.Get("/metrics").body();
       std::string method = service.some_method.substr(service.some_method.rfind('/') + 1);
       CHECK_THAT(metrics, Catch::Contains(absl::StrCat("grpc_method=\"", method, "\"")));
-      CHECK_THAT(metrics, Catch::Contains("grpc_code=\"UNIMPLEMENTED\""));
+      CHECK_THAT(metrics,
+                 Catch::Contains(absl::StrCat("grpc_code=\"", service.expected_code_name, "\"")));
       CHECK_THAT(metrics, Catch::Contains("backoffice_pg_pool_max_connections"));
       CHECK_THAT(metrics, Catch::Contains("process_resident_memory_bytes"));
       CHECK(PromtoolComplaints(metrics) == "");
@@ -225,7 +260,8 @@ TEST_CASE("a real Prometheus scrapes a service's /metrics") {
   absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
   REQUIRE(db.ok());
   absl::StatusOr<ChildProcess> service = ChildProcess::Start(
-      AllServices()[0].binary, Concat(DatabaseFlags(*db), {"--grpc_port=0", "--admin_port=0"}),
+      AllServices()[0].binary,
+      Concat(ServiceFlags(AllServices()[0], *db), {"--grpc_port=0", "--admin_port=0"}),
       TempPath("scraped"));
   REQUIRE(service.ok());
   int admin_port = PortOf(WaitForStart(*service), "admin_address");
@@ -317,7 +353,7 @@ void ExpectFailure(const std::vector<std::string>& args, const std::string& expe
 TEST_CASE("bad configuration fails at start with one clear line") {
   absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
   REQUIRE(db.ok());
-  std::vector<std::string> good = DatabaseFlags(*db);
+  std::vector<std::string> good = ServiceFlags(AllServices()[0], *db);
 
   SECTION("unreachable database") {
     ExpectFailure({"--db_host=127.0.0.1", "--db_port=1", "--grpc_port=0", "--admin_port=0"},
@@ -328,6 +364,10 @@ TEST_CASE("bad configuration fails at start with one clear line") {
   }
   SECTION("unknown flag") {
     ExpectFailure({"--no_such_flag=1"}, "no_such_flag", /*one_line=*/true, /*json_lines=*/false);
+  }
+  SECTION("users without a key for its signing keys") {
+    ExpectFailure(Concat(DatabaseFlags(*db), {"--grpc_port=0", "--admin_port=0"}),
+                  "--signing_key_encryption_key_file is required", /*one_line=*/false);
   }
   SECTION("bad log level") { ExpectFailure(Concat(good, {"--log_level=loud"}), "--log_level"); }
   SECTION("gRPC port taken") {

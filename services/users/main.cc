@@ -1,23 +1,194 @@
 // The users service binary: wiring only (see libs/server/service_main.h).
+//
+// Users-specific flags (each also read from BACKOFFICE_<NAME>):
+//   --token_issuer, --token_audience         what access tokens say and what callers must present
+//   --signing_key_encryption_key_file        32 raw bytes sealing the JWT private keys at rest
+//   --allow_ephemeral_signing_key            without a key file, seal with a random key held only
+//                                            in memory (tests, throwaway stacks): every restart
+//                                            then needs a fresh database
+//   --bootstrap_admin_email, --bootstrap_admin_password_file
+//                                            create this account when no account exists yet
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/auth/call_authenticator.h"
+#include "libs/config/secret_file.h"
+#include "libs/log/log.h"
 #include "libs/server/service_main.h"
+#include "services/users/auth/signing_key_ring.h"
+#include "services/users/auth/token_issuer.h"
+#include "services/users/bootstrap_admin.h"
+#include "services/users/call_guard.h"
+#include "services/users/credentials/password_hasher.h"
+#include "services/users/credentials/password_policy.h"
+#include "services/users/credentials/secret_box.h"
+#include "services/users/credentials/sodium_util.h"
 #include "services/users/migrations.h"
+#include "services/users/store/user_store.h"
 #include "services/users/users_service.h"
 
+ABSL_FLAG(std::string, token_issuer, "backoffice-users", "`iss` of the access tokens issued");
+ABSL_FLAG(std::string, token_audience, "backoffice", "`aud` of the access tokens issued");
+ABSL_FLAG(std::string, signing_key_encryption_key_file, "",
+          "file of exactly 32 raw bytes (head -c 32 /dev/urandom) sealing the JWT signing keys");
+ABSL_FLAG(bool, allow_ephemeral_signing_key, false,
+          "without --signing_key_encryption_key_file, seal signing keys with a random in-memory "
+          "key (tests only: keys written by an earlier process no longer open)");
+ABSL_FLAG(std::string, bootstrap_admin_email, "",
+          "when no account exists, create this one (with --bootstrap_admin_password_file)");
+ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
+          "file holding the bootstrap admin's password");
+
+namespace backoffice::users {
+namespace {
+
+// Everything the service uses; outlives the gRPC service (main() holds it).
+struct Components {
+  std::unique_ptr<UserStore> store;
+  std::unique_ptr<SigningKeyRing> keys;
+  std::unique_ptr<auth::CallAuthenticator> authenticator;
+  std::unique_ptr<CallGuard> guard;
+  std::optional<PasswordHasher> hasher;
+  PasswordPolicy policy;
+};
+
+// The master key: the file's exact bytes (no newline stripping: a raw key may end in 0x0a).
+absl::StatusOr<std::string> ReadMasterKey() {
+  const std::string path = absl::GetFlag(FLAGS_signing_key_encryption_key_file);
+  if (path.empty()) {
+    if (!absl::GetFlag(FLAGS_allow_ephemeral_signing_key)) {
+      return absl::FailedPreconditionError(
+          "--signing_key_encryption_key_file is required (32 raw bytes, e.g. head -c 32 "
+          "/dev/urandom); --allow_ephemeral_signing_key runs without one for tests");
+    }
+    log::Warn(
+        "signing keys sealed with an ephemeral in-memory key (--allow_ephemeral_signing_key)");
+    return RandomBytes(SecretBox::kKeyBytes);
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::NotFoundError(
+        absl::StrCat("--signing_key_encryption_key_file: cannot read ", path));
+  }
+  std::string bytes;
+  bytes.resize(SecretBox::kKeyBytes + 1);
+  file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<size_t>(file.gcount()));
+  if (bytes.size() != SecretBox::kKeyBytes) {
+    return absl::InvalidArgumentError(
+        "--signing_key_encryption_key_file: must hold exactly 32 raw bytes (not hex or base64)");
+  }
+  return bytes;
+}
+
+absl::Status Bootstrap(Components& c) {
+  const std::string email = absl::GetFlag(FLAGS_bootstrap_admin_email);
+  const std::string password_file = absl::GetFlag(FLAGS_bootstrap_admin_password_file);
+  if (email.empty() && password_file.empty()) {
+    return absl::OkStatus();
+  }
+  if (email.empty() || password_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--bootstrap_admin_email and --bootstrap_admin_password_file go together");
+  }
+  absl::StatusOr<std::string> password = config::ReadSecretFile(password_file);
+  if (!password.ok()) {
+    return absl::Status(password.status().code(), absl::StrCat("--bootstrap_admin_password_file: ",
+                                                               password.status().message()));
+  }
+  absl::StatusOr<std::optional<std::string>> created =
+      EnsureBootstrapAdmin(*c.store, *c.hasher, c.policy, email, *password);
+  if (!created.ok()) {
+    return absl::Status(created.status().code(),
+                        absl::StrCat("bootstrap admin: ", created.status().message()));
+  }
+  if (created->has_value()) {
+    log::Info("bootstrap admin created", {{"user_id", **created}});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
+  auto c = std::make_unique<Components>();
+  c->store = std::make_unique<UserStore>(pool);
+  absl::StatusOr<PasswordHasher> hasher = PasswordHasher::Create();
+  if (!hasher.ok()) {
+    return hasher.status();
+  }
+  c->hasher.emplace(*std::move(hasher));
+
+  absl::StatusOr<std::string> master_key = ReadMasterKey();
+  if (!master_key.ok()) {
+    return master_key.status();
+  }
+  absl::StatusOr<SecretBox> box = SecretBox::Create({.id = 1, .bytes = *master_key});
+  if (!box.ok()) {
+    return box.status();
+  }
+  absl::StatusOr<std::unique_ptr<SigningKeyRing>> keys =
+      SigningKeyRing::Create(pool, std::make_shared<const SecretBox>(*std::move(box)));
+  if (!keys.ok()) {
+    return absl::Status(keys.status().code(),
+                        absl::StrCat("signing keys do not load (was the database written with "
+                                     "another --signing_key_encryption_key_file?): ",
+                                     keys.status().message()));
+  }
+  c->keys = *std::move(keys);
+  if (absl::Status active = c->keys->EnsureActiveKey(absl::Now()); !active.ok()) {
+    return active;
+  }
+
+  TokenIssuer issuer(*c->keys, {.issuer = absl::GetFlag(FLAGS_token_issuer),
+                                .audience = {absl::GetFlag(FLAGS_token_audience)}});
+  absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier = issuer.MakeVerifier();
+  if (!verifier.ok()) {
+    return verifier.status();
+  }
+  c->authenticator = std::make_unique<auth::CallAuthenticator>(
+      std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
+  c->guard =
+      std::make_unique<CallGuard>(*c->authenticator, std::make_unique<AllowAuthenticatedCallers>());
+  if (absl::Status bootstrapped = Bootstrap(*c); !bootstrapped.ok()) {
+    return bootstrapped;
+  }
+  return c;
+}
+
+}  // namespace
+}  // namespace backoffice::users
+
 int main(int argc, char** argv) {
-  return backoffice::server::RunServiceMain(
+  using namespace backoffice;  // NOLINT: wiring only
+  std::unique_ptr<users::Components> components;
+  return server::RunServiceMain(
       {
           .name = "users",
           .schema = "users",
           .default_grpc_port = 50051,
           .default_admin_port = 9101,
-          .migrations = backoffice::users::kMigrations,
-          .make_services = [](backoffice::pg::Pool&)
+          .migrations = users::kMigrations,
+          .make_services = [&components](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+            absl::StatusOr<std::unique_ptr<users::Components>> assembled = users::Assemble(pool);
+            if (!assembled.ok()) {
+              return assembled.status();
+            }
+            components = *std::move(assembled);
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<backoffice::users::UsersServiceImpl>());
+            services.push_back(std::make_unique<users::UsersServiceImpl>(users::UsersServiceDeps{
+                .store = *components->store,
+                .guard = *components->guard,
+                .hasher = *components->hasher,
+                .policy = components->policy,
+                .keys = *components->keys,
+            }));
             return services;
           },
       },

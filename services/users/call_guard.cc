@@ -1,0 +1,46 @@
+#include "services/users/call_guard.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "libs/server/request_context.h"
+
+namespace backoffice::users {
+
+absl::Status AllowAuthenticatedCallers::Authorize(const auth::Caller&, std::string_view,
+                                                  std::string_view) const {
+  return absl::OkStatus();
+}
+
+Actor ActorFor(const auth::Caller& caller, std::string request_id, std::string trace_id) {
+  std::string_view id = caller.id;
+  if (caller.kind == auth::Caller::Kind::kService &&
+      absl::StartsWith(caller.id, auth::kServiceSubjectPrefix)) {
+    id.remove_prefix(sizeof(auth::kServiceSubjectPrefix) - 1);
+  }
+  return Actor{.type = caller.KindName(),
+               .id = std::string(id),
+               .request_id = std::move(request_id),
+               .trace_id = std::move(trace_id)};
+}
+
+CallGuard::CallGuard(const auth::CallAuthenticator& authenticator,
+                     std::unique_ptr<const CallAuthorizer> authorizer)
+    : authenticator_(authenticator), authorizer_(std::move(authorizer)) {}
+
+absl::StatusOr<CallScope> CallGuard::Admit(const grpc::ServerContextBase& context,
+                                           std::string_view permission,
+                                           std::string_view subject_user_id) const {
+  absl::StatusOr<auth::Caller> caller = authenticator_.Authenticate(context);
+  if (!caller.ok()) {
+    return caller.status();
+  }
+  if (absl::Status allowed = authorizer_->Authorize(*caller, permission, subject_user_id);
+      !allowed.ok()) {
+    return allowed;
+  }
+  Actor actor = ActorFor(*caller, server::RequestIdOf(context), server::TraceIdOf(context));
+  return CallScope{.caller = *std::move(caller), .actor = std::move(actor)};
+}
+
+}  // namespace backoffice::users

@@ -1,0 +1,156 @@
+#include "services/users/it/users_binary.h"
+
+#include <grpcpp/create_channel.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "libs/ids/uuid.h"
+#include "proto/common/v1/error_details.pb.h"
+#include "services/users/auth/signing_key_ring.h"
+#include "services/users/auth/token_issuer.h"
+#include "services/users/credentials/secret_box.h"
+
+namespace backoffice::users::it {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
+                      absl::ToUnixNanos(absl::Now()));
+}
+
+// A fixed master key: the test opens the binary's signing keys with it.
+const std::string& MasterKey() {
+  static const std::string* key = new std::string("0123456789abcdef0123456789abcdef");
+  return *key;
+}
+
+std::string WriteFile(const std::string& name, const std::string& content) {
+  std::string path = TempPath(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+// The first JSON log line whose msg is `msg`, or an empty object.
+boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
+  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+    boost::system::error_code error;
+    boost::json::value parsed =
+        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
+    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
+        parsed.as_object().at("msg") == msg.c_str()) {
+      return parsed.as_object();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void SetDeadline(grpc::ClientContext& context) {
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+std::vector<std::string> ViolatedFields(const grpc::Status& status) {
+  std::vector<std::string> fields;
+  common::v1::Status details;
+  if (!details.ParseFromString(status.error_details())) {
+    return fields;
+  }
+  for (const google::protobuf::Any& any : details.details()) {
+    common::v1::BadRequest bad_request;
+    if (any.UnpackTo(&bad_request)) {
+      for (const auto& violation : bad_request.field_violations()) {
+        fields.push_back(violation.field());
+      }
+    }
+  }
+  return fields;
+}
+
+UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
+  absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
+  REQUIRE(db.ok());
+  db_ = *db;
+  key_file_ = WriteFile("master.key", MasterKey());
+  std::string password_file = WriteFile("admin.password", kAdminPassword);
+  pg::ConnectionOptions options = db_.options();
+  std::vector<std::string> args = {
+      absl::StrCat("--db_host=", options.host),
+      absl::StrCat("--db_port=", options.port),
+      absl::StrCat("--db_name=", options.dbname),
+      absl::StrCat("--db_user=", options.user),
+      "--grpc_port=0",
+      "--admin_port=0",
+      "--db_pool_size=4",
+      absl::StrCat("--signing_key_encryption_key_file=", key_file_),
+      absl::StrCat("--bootstrap_admin_email=", kAdminEmail),
+      absl::StrCat("--bootstrap_admin_password_file=", password_file),
+  };
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  absl::StatusOr<tests::ChildProcess> child =
+      tests::ChildProcess::Start("services/users/users_service", args, TempPath("users.log"));
+  REQUIRE(child.ok());
+  child_.emplace(*std::move(child));
+
+  boost::json::object started;
+  for (int i = 0; i < 3000 && started.empty(); ++i) {
+    started = FindLogLine(child_->Output(), "service started");
+    if (started.empty() && child_->WaitForExit(absl::Milliseconds(10)).has_value()) {
+      FAIL("users_service exited before starting:\n" << child_->Output());
+    }
+  }
+  REQUIRE_FALSE(started.empty());
+  std::string address(started.at("grpc_address").as_string());
+  stub_ =
+      v1::UsersService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+
+  boost::json::object created = FindLogLine(child_->Output(), "bootstrap admin created");
+  REQUIRE_FALSE(created.empty());
+  admin_id_ = std::string(created.at("user_id").as_string());
+
+  pg::PoolOptions pool_options;
+  pool_options.connection = db_.options();
+  pool_options.connection.search_path = "users";
+  pool_options.max_size = 2;
+  absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(pool_options);
+  REQUIRE(pool.ok());
+  pool_ = *std::move(pool);
+  admin_token_ = TokenFor(admin_id_);
+}
+
+UsersBinary::~UsersBinary() {
+  if (child_) {
+    child_->Signal(SIGTERM);
+    child_->WaitForExit(absl::Seconds(20));
+  }
+}
+
+std::string UsersBinary::TokenFor(const std::string& user_id) {
+  absl::StatusOr<SecretBox> box = SecretBox::Create({.id = 1, .bytes = MasterKey()});
+  REQUIRE(box.ok());
+  absl::StatusOr<std::unique_ptr<SigningKeyRing>> ring =
+      SigningKeyRing::Create(*pool_, std::make_shared<const SecretBox>(*std::move(box)));
+  INFO(ring.status().ToString());
+  REQUIRE(ring.ok());
+  TokenIssuer issuer(**ring);
+  absl::StatusOr<AccessToken> token =
+      issuer.Issue({.user_id = user_id, .session_id = ids::NewUuidV7().ToString()}, absl::Now());
+  INFO(token.status().ToString());
+  REQUIRE(token.ok());
+  return token->token;
+}
+
+void UsersBinary::Authorize(grpc::ClientContext& context) {
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+  SetDeadline(context);
+}
+
+}  // namespace backoffice::users::it

@@ -1,0 +1,64 @@
+// Test fixture for black-box tests of the users service: the real `users_service` binary against
+// a fresh database of the shared test PostgreSQL, called over real gRPC on loopback.
+//
+//   UsersBinary users;                       // starts it; bootstrap admin admin@example.com
+//   grpc::ClientContext context;
+//   users.Authorize(context);                // Bearer token for the bootstrap admin
+//   users.stub().GetUser(&context, request, &response);
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libs/pg/pool.h"
+#include "libs/testing/pg_server.h"
+#include "proto/users/v1/users.grpc.pb.h"
+#include "tests/support/child_process.h"
+
+namespace backoffice::users::it {
+
+/// The bootstrap admin's login.
+inline constexpr char kAdminEmail[] = "admin@example.com";
+inline constexpr char kAdminPassword[] = "correct horse battery staple 42";
+
+class UsersBinary {
+ public:
+  /// Starts the binary with a key file, the bootstrap admin and `extra_flags`; waits (bounded)
+  /// for its "service started" line. Fails the test if it does not start.
+  explicit UsersBinary(std::vector<std::string> extra_flags = {});
+  ~UsersBinary();
+
+  v1::UsersService::Stub& stub() { return *stub_; }
+  /// A pool on the service's database (search_path users).
+  pg::Pool& pool() { return *pool_; }
+  /// The bootstrap admin's id.
+  const std::string& admin_id() const { return admin_id_; }
+  /// Everything the binary logged so far.
+  std::string Output() const { return child_->Output(); }
+
+  /// An access token for `user_id`, signed with the service's active key through the auth
+  /// classes (the same database and key file), issuer and audience as the binary's defaults.
+  std::string TokenFor(const std::string& user_id);
+
+  /// Adds `authorization: Bearer <token for the bootstrap admin>` and a deadline.
+  void Authorize(grpc::ClientContext& context);
+
+ private:
+  testing::TestDatabase db_;
+  std::string key_file_;
+  std::optional<tests::ChildProcess> child_;
+  std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<v1::UsersService::Stub> stub_;
+  std::string admin_id_;
+  std::string admin_token_;
+};
+
+/// A context with a 30 s deadline.
+void SetDeadline(grpc::ClientContext& context);
+
+/// The BadRequest field paths in a status's details (empty when there are none).
+std::vector<std::string> ViolatedFields(const grpc::Status& status);
+
+}  // namespace backoffice::users::it

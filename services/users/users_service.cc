@@ -1,0 +1,216 @@
+// Account handlers of UsersService: CreateUser, GetUser, BatchGetUsers, UpdateUser, DeleteUser,
+// RestoreUser, DisableUser, EnableUser, ListUsers; and the call plumbing every handler shares.
+#include "services/users/users_service.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/server/grpc_status.h"
+#include "libs/server/request_context.h"
+#include "services/users/credentials/password_hasher.h"
+#include "services/users/credentials/password_policy.h"
+#include "services/users/store/user_store.h"
+#include "services/users/store/user_validation.h"
+#include "services/users/user_mapping.h"
+
+namespace backoffice::users {
+namespace {
+
+constexpr std::string_view kDomain = "users";
+
+absl::Status Required(std::string_view field) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(absl::string_view(field.data(), field.size()), ": required"));
+}
+
+// Runs a store call that returns one account and writes it to `response`.
+absl::Status Respond(absl::StatusOr<User> user, v1::User* response) {
+  if (!user.ok()) {
+    return user.status();
+  }
+  UserToProto(*user, response);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status UsersServiceImpl::Handle(grpc::ServerContext& context, std::string_view permission,
+                                      std::string_view subject_user_id,
+                                      const std::function<absl::Status(const CallScope&)>& body) {
+  std::string request_id = server::RequestIdOf(context);
+  absl::StatusOr<CallScope> call = deps_.guard.Admit(context, permission, subject_user_id);
+  if (!call.ok()) {
+    return server::ToGrpcStatus(call.status(), kDomain, request_id);
+  }
+  return server::ToGrpcStatus(body(*call), kDomain, request_id);
+}
+
+grpc::Status UsersServiceImpl::HandlePublic(grpc::ServerContext& context,
+                                            const std::function<absl::Status()>& body) {
+  return server::ToGrpcStatus(body(), kDomain, server::RequestIdOf(context));
+}
+
+grpc::Status UsersServiceImpl::CreateUser(grpc::ServerContext* context,
+                                          const v1::CreateUserRequest* request,
+                                          v1::User* response) {
+  return Handle(*context, kPermUsersWrite, "", [&](const CallScope& call) -> absl::Status {
+    if (!request->has_user()) {
+      return Required("user");
+    }
+    NewUser user{.fields = FieldsFromProto(request->user()),
+                 .password_change_required = request->require_password_change(),
+                 .request_id = request->request_id()};
+    if (!request->password().empty()) {
+      // The policy compares against the email and name as they will be stored.
+      absl::StatusOr<UserFields> normalized = NormalizeNewUserFields(user.fields);
+      if (!normalized.ok()) {
+        return normalized.status();
+      }
+      if (absl::Status policy =
+              deps_.policy.Check(request->password(), normalized->email, normalized->display_name);
+          !policy.ok()) {
+        return policy;
+      }
+      absl::StatusOr<std::string> hash = deps_.hasher.Hash(request->password());
+      if (!hash.ok()) {
+        return hash.status();
+      }
+      user.password_hash = *std::move(hash);
+    } else if (request->require_password_change()) {
+      return absl::InvalidArgumentError(
+          "require_password_change: needs a password (an account without one cannot log in)");
+    }
+    return Respond(deps_.store.Create(user, call.actor), response);
+  });
+}
+
+grpc::Status UsersServiceImpl::GetUser(grpc::ServerContext* context,
+                                       const v1::GetUserRequest* request, v1::User* response) {
+  return Handle(*context, kPermUsersRead, request->id(), [&](const CallScope&) -> absl::Status {
+    if (request->id().empty()) {
+      return Required("id");
+    }
+    return Respond(deps_.store.Get(request->id()), response);
+  });
+}
+
+grpc::Status UsersServiceImpl::BatchGetUsers(grpc::ServerContext* context,
+                                             const v1::BatchGetUsersRequest* request,
+                                             v1::BatchGetUsersResponse* response) {
+  return Handle(*context, kPermUsersRead, "", [&](const CallScope&) -> absl::Status {
+    std::vector<std::string> ids(request->ids().begin(), request->ids().end());
+    absl::StatusOr<BatchGetUsersResult> result = deps_.store.BatchGet(ids);
+    if (!result.ok()) {
+      return result.status();
+    }
+    for (const User& user : result->users) {
+      UserToProto(user, response->add_users());
+    }
+    for (std::string& id : result->missing_ids) {
+      response->add_missing_ids(std::move(id));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status UsersServiceImpl::UpdateUser(grpc::ServerContext* context,
+                                          const v1::UpdateUserRequest* request,
+                                          v1::User* response) {
+  return Handle(*context, kPermUsersWrite, request->user().id(),
+                [&](const CallScope& call) -> absl::Status {
+                  absl::StatusOr<UserUpdate> update = UpdateFromProto(*request);
+                  if (!update.ok()) {
+                    return update.status();
+                  }
+                  return Respond(deps_.store.Update(*update, call.actor), response);
+                });
+}
+
+grpc::Status UsersServiceImpl::DeleteUser(grpc::ServerContext* context,
+                                          const v1::DeleteUserRequest* request,
+                                          v1::User* response) {
+  return Handle(*context, kPermUsersDelete, "", [&](const CallScope& call) -> absl::Status {
+    if (request->id().empty()) {
+      return Required("id");
+    }
+    absl::StatusOr<std::optional<int64_t>> version =
+        VersionFromOptionalEtag(request->etag(), "etag");
+    if (!version.ok()) {
+      return version.status();
+    }
+    return Respond(deps_.store.SoftDelete(request->id(), *version, call.actor), response);
+  });
+}
+
+grpc::Status UsersServiceImpl::RestoreUser(grpc::ServerContext* context,
+                                           const v1::RestoreUserRequest* request,
+                                           v1::User* response) {
+  return Handle(*context, kPermUsersDelete, "", [&](const CallScope& call) -> absl::Status {
+    if (request->id().empty()) {
+      return Required("id");
+    }
+    absl::StatusOr<std::optional<int64_t>> version =
+        VersionFromOptionalEtag(request->etag(), "etag");
+    if (!version.ok()) {
+      return version.status();
+    }
+    return Respond(deps_.store.Restore(request->id(), *version, call.actor), response);
+  });
+}
+
+grpc::Status UsersServiceImpl::DisableUser(grpc::ServerContext* context,
+                                           const v1::DisableUserRequest* request,
+                                           v1::User* response) {
+  return Handle(*context, kPermUsersWrite, "", [&](const CallScope& call) -> absl::Status {
+    if (request->id().empty()) {
+      return Required("id");
+    }
+    absl::StatusOr<std::optional<int64_t>> version =
+        VersionFromOptionalEtag(request->etag(), "etag");
+    if (!version.ok()) {
+      return version.status();
+    }
+    return Respond(deps_.store.SetStatus(request->id(), UserStatus::kDisabled, request->reason(),
+                                         *version, call.actor),
+                   response);
+  });
+}
+
+grpc::Status UsersServiceImpl::EnableUser(grpc::ServerContext* context,
+                                          const v1::EnableUserRequest* request,
+                                          v1::User* response) {
+  return Handle(*context, kPermUsersWrite, "", [&](const CallScope& call) -> absl::Status {
+    if (request->id().empty()) {
+      return Required("id");
+    }
+    absl::StatusOr<std::optional<int64_t>> version =
+        VersionFromOptionalEtag(request->etag(), "etag");
+    if (!version.ok()) {
+      return version.status();
+    }
+    return Respond(
+        deps_.store.SetStatus(request->id(), UserStatus::kActive, "", *version, call.actor),
+        response);
+  });
+}
+
+grpc::Status UsersServiceImpl::ListUsers(grpc::ServerContext* context,
+                                         const v1::ListUsersRequest* request,
+                                         v1::ListUsersResponse* response) {
+  return Handle(*context, kPermUsersRead, "", [&](const CallScope&) -> absl::Status {
+    absl::StatusOr<ListUsersRequest> list = ListRequestFromProto(*request);
+    if (!list.ok()) {
+      return list.status();
+    }
+    absl::StatusOr<ListUsersPage> page = deps_.store.List(*list);
+    if (!page.ok()) {
+      return page.status();
+    }
+    ListResponseToProto(*page, response);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace backoffice::users
