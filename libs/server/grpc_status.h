@@ -14,7 +14,8 @@ namespace backoffice::server {
 ///    from the log context) and the caller gets only "internal error (request id ...)";
 ///  - INVALID_ARGUMENT whose message reads "<field path>: <what is wrong>" (the platform's
 ///    convention, see proto/common/v1/error_details.proto) also carries a BadRequest field
-///    violation in the `grpc-status-details-bin` trailer, so the BFF can show it beside the field.
+///    violation in the `grpc-status-details-bin` trailer, so the BFF can show it beside the field;
+///  - a reason or retry delay attached with libs/errors becomes ErrorInfo / RetryInfo details.
 /// `domain` names the service ("users", ...) for ErrorInfo details.
 grpc::Status ToGrpcStatus(const absl::Status& status, std::string_view domain,
                           std::string_view request_id);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/errors/error_details.h"
 #include "libs/log/log.h"
 #include "proto/common/v1/error_details.pb.h"
 
@@ -52,6 +53,24 @@ TEST_CASE("invalid arguments carry a field violation when the message names the 
   common::v1::ErrorInfo info;
   REQUIRE(details.details(1).UnpackTo(&info));
   CHECK(info.domain() == "users");
+}
+
+TEST_CASE("attached reasons and retry delays become ErrorInfo and RetryInfo") {
+  absl::Status locked = errors::WithRetryAfter(
+      errors::WithErrorReason(absl::ResourceExhaustedError("account is locked"), "ACCOUNT_LOCKED"),
+      absl::Seconds(90));
+  grpc::Status status = ToGrpcStatus(locked, "users", "r");
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  common::v1::Status details;
+  REQUIRE(details.ParseFromString(status.error_details()));
+  REQUIRE(details.details_size() == 2);
+  common::v1::ErrorInfo info;
+  REQUIRE(details.details(0).UnpackTo(&info));
+  CHECK(info.reason() == "ACCOUNT_LOCKED");
+  CHECK(info.domain() == "users");
+  common::v1::RetryInfo retry;
+  REQUIRE(details.details(1).UnpackTo(&retry));
+  CHECK(retry.retry_delay().seconds() == 90);
 }
 
 TEST_CASE("FieldOfMessage accepts field paths only") {

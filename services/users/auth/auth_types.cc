@@ -13,8 +13,6 @@
 namespace backoffice::users {
 namespace {
 
-constexpr char kReasonPayload[] = "type.backoffice/users.ErrorReason";
-constexpr char kRetryPayload[] = "type.backoffice/users.RetryAfterSeconds";
 
 // Cuts `text` to at most `max` bytes without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string_view text, size_t max) {
@@ -45,31 +43,6 @@ absl::StatusOr<ClientInfo> NormalizeClientInfo(const ClientInfo& client) {
   }
   out.user_agent = TruncateUtf8(client.user_agent, kMaxUserAgentBytes);
   return out;
-}
-
-absl::Status WithErrorReason(absl::Status status, std::string_view reason) {
-  status.SetPayload(kReasonPayload, absl::Cord(absl::string_view(reason.data(), reason.size())));
-  return status;
-}
-
-std::string ErrorReasonOf(const absl::Status& status) {
-  auto payload = status.GetPayload(kReasonPayload);
-  return payload ? std::string(*payload) : std::string();
-}
-
-absl::Status WithRetryAfter(absl::Status status, absl::Duration retry_after) {
-  const int64_t seconds = static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(retry_after)));
-  status.SetPayload(kRetryPayload, absl::Cord(std::to_string(seconds < 0 ? 0 : seconds)));
-  return status;
-}
-
-std::optional<absl::Duration> RetryAfterOf(const absl::Status& status) {
-  auto payload = status.GetPayload(kRetryPayload);
-  int64_t seconds = 0;
-  if (!payload || !absl::SimpleAtoi(std::string(*payload), &seconds)) {
-    return std::nullopt;
-  }
-  return absl::Seconds(seconds);
 }
 
 absl::Status AccountLockedError(absl::Duration retry_after) {

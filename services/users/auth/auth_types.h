@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/errors/error_details.h"
 
 namespace backoffice::users {
 
@@ -56,15 +57,11 @@ inline constexpr std::string_view kInvalidCredentialsMessage = "invalid email or
 inline constexpr std::string_view kReasonAccountLocked = "ACCOUNT_LOCKED";
 inline constexpr std::string_view kReasonRefreshTokenReused = "REFRESH_TOKEN_REUSED";
 
-/// `status` with an ErrorInfo-style reason attached as a payload.
-absl::Status WithErrorReason(absl::Status status, std::string_view reason);
-/// The reason attached by WithErrorReason, or "".
-std::string ErrorReasonOf(const absl::Status& status);
-
-/// `status` with a RetryInfo-style delay attached as a payload (rounded up to whole seconds).
-absl::Status WithRetryAfter(absl::Status status, absl::Duration retry_after);
-/// The delay attached by WithRetryAfter, or nullopt.
-std::optional<absl::Duration> RetryAfterOf(const absl::Status& status);
+// Reasons and retry delays ride on statuses as libs/errors payloads.
+using errors::ErrorReasonOf;
+using errors::RetryAfterOf;
+using errors::WithErrorReason;
+using errors::WithRetryAfter;
 
 /// RESOURCE_EXHAUSTED "account is locked; try again later", reason ACCOUNT_LOCKED, retry after
 /// `retry_after`: the answer to any attempt on a locked account (or locked unknown email).
