@@ -22,7 +22,7 @@ boost::asio::awaitable<std::tuple<First, Second, Rest...>> FanOut(
     boost::asio::awaitable<First> first, boost::asio::awaitable<Second> second,
     boost::asio::awaitable<Rest>... rest) {
   using namespace boost::asio::experimental::awaitable_operators;
-  co_return co_await (std::move(first) && std::move(second) && ... && std::move(rest));
+  co_return co_await ((std::move(first) && std::move(second)) && ... && std::move(rest));
 }
 
 }  // namespace backoffice::bff::downstream

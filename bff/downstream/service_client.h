@@ -70,16 +70,19 @@ class UnaryAttempt {
 /// deadline, carries x-request-id, traceparent and the caller's authorization, and is counted in
 /// bff_downstream_calls_total{service,method,code} and timed in
 /// bff_downstream_call_duration_seconds{service,method}. Keep one ServiceClient per service for
-/// the life of the process.
+/// the life of the process, and one stub per service (stubs are thread-safe).
 ///
-///   auto stub = users::v1::UsersService::NewStub(users.channel());
-///   absl::StatusOr<users::v1::User> user = co_await users.Call<users::v1::User>(
-///       request, "GetUser", {.idempotent = true},
-///       [&stub, get = std::move(get)](grpc::ClientContext* context, users::v1::User* response,
-///                                     std::function<void(grpc::Status)> done) {
-///         stub->async()->GetUser(context, &get, response, std::move(done));
-///       });
+///   auto stub = users::v1::UsersService::NewStub(users.channel());  // at start-up
+///   ...
+///   users::v1::GetUserRequest get;
+///   get.set_id(std::string(request.PathParam("id")));
+///   absl::StatusOr<users::v1::User> user = co_await users.Call(
+///       request, "GetUser", &users::v1::UsersService::Stub::async::GetUser, stub->async(), get,
+///       {.idempotent = true});
 ///   if (!user.ok()) co_return http::ProblemResponse(request, user.status());
+///
+/// GCC 12 destroys a capturing lambda twice when it is created inside a co_await expression;
+/// this signature needs none. Pass the request message as a named variable, not a temporary.
 class ServiceClient {
  public:
   /// Creates the channel (plaintext, reconnecting with a short backoff) and the metrics.
@@ -98,28 +101,34 @@ class ServiceClient {
   /// Whether the channel is READY; asks it to connect when idle. Never blocks.
   bool Ready() const;
 
-  /// Runs one unary call. `start(context, response, done)` must start it on `context`, e.g.
-  /// `stub->async()->Method(context, &request, response, std::move(done))`; it may run again
-  /// for a retry, so it must own (capture by value) what the request needs. Returns the response,
-  /// or the call's status converted by FromGrpcStatus (DEADLINE_EXCEEDED when the deadline
-  /// passed, UNAVAILABLE when the service is down).
-  template <typename Response, typename StartFn>
-  boost::asio::awaitable<absl::StatusOr<Response>> Call(const http::HttpRequest& caller,
-                                                        std::string method,
-                                                        const CallOptions& options, StartFn start) {
-    return Call<Response>(CallMetadata::From(caller), std::move(method), options, std::move(start));
+  /// A callback-API method of a generated stub: `&Service::Stub::async::Method`.
+  template <typename AsyncStub, typename Request, typename Response>
+  using AsyncMethod = void (AsyncStub::*)(grpc::ClientContext*, const Request*, Response*,
+                                          std::function<void(grpc::Status)>);
+
+  /// Runs one unary call for `caller` (its request id, traceparent and authorization travel
+  /// along). `request` is copied before the call starts. Returns the response, or the call's
+  /// status converted by FromGrpcStatus: DEADLINE_EXCEEDED when the deadline passed (→ 504),
+  /// UNAVAILABLE when the service is down (→ 503), the service's own status otherwise.
+  template <typename AsyncStub, typename Request, typename Response>
+  boost::asio::awaitable<absl::StatusOr<Response>> Call(
+      const http::HttpRequest& caller, std::string_view method_name,
+      AsyncMethod<AsyncStub, Request, Response> method, AsyncStub* stub, const Request& request,
+      CallOptions options = {}) {
+    return Call(CallMetadata::From(caller), method_name, method, stub, request, options);
   }
 
   /// Call with explicit metadata (for work not caused by an HTTP request).
-  template <typename Response, typename StartFn>
-  boost::asio::awaitable<absl::StatusOr<Response>> Call(CallMetadata metadata, std::string method,
-                                                        CallOptions options, StartFn start) {
-    auto attempt = std::make_shared<TypedAttempt<Response, StartFn>>(std::move(start));
-    grpc::Status status = co_await Unary(std::move(metadata), std::move(method), options, attempt);
-    if (!status.ok()) {
-      co_return FromGrpcStatus(status);
-    }
-    co_return std::move(attempt->response);
+  template <typename AsyncStub, typename Request, typename Response>
+  boost::asio::awaitable<absl::StatusOr<Response>> Call(
+      CallMetadata metadata, std::string_view method_name,
+      AsyncMethod<AsyncStub, Request, Response> method, AsyncStub* stub, const Request& request,
+      CallOptions options = {}) {
+    // Not a coroutine: everything the call needs is copied here, before the caller suspends.
+    auto attempt =
+        std::make_shared<StubAttempt<AsyncStub, Request, Response>>(method, stub, request);
+    return AwaitResponse<Response>(
+        Unary(std::move(metadata), std::string(method_name), options, attempt), attempt);
   }
 
   /// The type-erased core of Call: attempts, retries, deadline, metadata and metrics.
@@ -132,19 +141,39 @@ class ServiceClient {
   void CancelAllAndWait();
 
  private:
-  template <typename Response, typename StartFn>
-  class TypedAttempt final : public UnaryAttempt {
+  template <typename Response>
+  class ResponseHolder : public UnaryAttempt {
    public:
-    explicit TypedAttempt(StartFn start) : start_(std::move(start)) {}
-    void Start(grpc::ClientContext* context, std::function<void(grpc::Status)> done) override {
-      start_(context, &response, std::move(done));
-    }
     void Reset() override { response = Response(); }
     Response response;
+  };
+
+  template <typename AsyncStub, typename Request, typename Response>
+  class StubAttempt final : public ResponseHolder<Response> {
+   public:
+    StubAttempt(AsyncMethod<AsyncStub, Request, Response> method, AsyncStub* stub,
+                const Request& request)
+        : method_(method), stub_(stub), request_(request) {}
+    void Start(grpc::ClientContext* context, std::function<void(grpc::Status)> done) override {
+      (stub_->*method_)(context, &request_, &this->response, std::move(done));
+    }
 
    private:
-    StartFn start_;
+    AsyncMethod<AsyncStub, Request, Response> method_;
+    AsyncStub* stub_;
+    Request request_;
   };
+
+  template <typename Response>
+  static boost::asio::awaitable<absl::StatusOr<Response>> AwaitResponse(
+      boost::asio::awaitable<grpc::Status> call,
+      std::shared_ptr<ResponseHolder<Response>> attempt) {
+    grpc::Status status = co_await std::move(call);
+    if (!status.ok()) {
+      co_return FromGrpcStatus(status);
+    }
+    co_return std::move(attempt->response);
+  }
 
   struct State;
 
