@@ -23,7 +23,9 @@ class ServerContextBase;
 
 namespace backoffice::users {
 
-/// Permission names of the users service (users.proto names one per call).
+/// Permission names of the users service (users.proto names one per call). kPermSelf marks
+/// calls on the caller's own account, which need only a valid token.
+inline constexpr std::string_view kPermSelf = "self";
 inline constexpr std::string_view kPermUsersRead = "users.users.read";
 inline constexpr std::string_view kPermUsersWrite = "users.users.write";
 inline constexpr std::string_view kPermUsersDelete = "users.users.delete";
@@ -76,6 +78,12 @@ class CallGuard final {
   absl::StatusOr<CallScope> Admit(const grpc::ServerContextBase& context,
                                   std::string_view permission,
                                   std::string_view subject_user_id = "") const;
+
+  /// Asks the authorizer alone, for decisions inside a call (e.g. whose sessions it may end).
+  absl::Status Authorize(const auth::Caller& caller, std::string_view permission,
+                         std::string_view subject_user_id = "") const {
+    return authorizer_->Authorize(caller, permission, subject_user_id);
+  }
 
  private:
   const auth::CallAuthenticator& authenticator_;

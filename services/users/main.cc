@@ -8,11 +8,13 @@
 //                                            then needs a fresh database
 //   --bootstrap_admin_email, --bootstrap_admin_password_file
 //                                            create this account when no account exists yet
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -22,6 +24,10 @@
 #include "libs/config/secret_file.h"
 #include "libs/log/log.h"
 #include "libs/server/service_main.h"
+#include "services/users/auth/credential_manager.h"
+#include "services/users/auth/lockout_store.h"
+#include "services/users/auth/login_flow.h"
+#include "services/users/auth/session_store.h"
 #include "services/users/auth/signing_key_ring.h"
 #include "services/users/auth/token_issuer.h"
 #include "services/users/bootstrap_admin.h"
@@ -52,7 +58,13 @@ namespace {
 // Everything the service uses; outlives the gRPC service (main() holds it).
 struct Components {
   std::unique_ptr<UserStore> store;
+  std::shared_ptr<const SecretBox> box;
   std::unique_ptr<SigningKeyRing> keys;
+  std::unique_ptr<TokenIssuer> issuer;
+  std::unique_ptr<LockoutStore> lockouts;
+  std::unique_ptr<SessionStore> sessions;
+  std::unique_ptr<Authenticator> sign_in;
+  std::unique_ptr<CredentialManager> credentials;
   std::unique_ptr<auth::CallAuthenticator> authenticator;
   std::unique_ptr<CallGuard> guard;
   std::optional<PasswordHasher> hasher;
@@ -132,8 +144,8 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   if (!box.ok()) {
     return box.status();
   }
-  absl::StatusOr<std::unique_ptr<SigningKeyRing>> keys =
-      SigningKeyRing::Create(pool, std::make_shared<const SecretBox>(*std::move(box)));
+  c->box = std::make_shared<const SecretBox>(*std::move(box));
+  absl::StatusOr<std::unique_ptr<SigningKeyRing>> keys = SigningKeyRing::Create(pool, c->box);
   if (!keys.ok()) {
     return absl::Status(keys.status().code(),
                         absl::StrCat("signing keys do not load (was the database written with "
@@ -145,9 +157,16 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
     return active;
   }
 
-  TokenIssuer issuer(*c->keys, {.issuer = absl::GetFlag(FLAGS_token_issuer),
-                                .audience = {absl::GetFlag(FLAGS_token_audience)}});
-  absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier = issuer.MakeVerifier();
+  c->issuer = std::make_unique<TokenIssuer>(
+      *c->keys, TokenIssuerOptions{.issuer = absl::GetFlag(FLAGS_token_issuer),
+                                   .audience = {absl::GetFlag(FLAGS_token_audience)}});
+  c->lockouts = std::make_unique<LockoutStore>(pool);
+  c->sessions = std::make_unique<SessionStore>(pool);
+  c->sign_in = std::make_unique<Authenticator>(pool, *c->hasher, *c->lockouts, *c->sessions,
+                                               *c->issuer, c->box);
+  c->credentials =
+      std::make_unique<CredentialManager>(pool, *c->hasher, c->policy, *c->lockouts, c->box);
+  absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier = c->issuer->MakeVerifier();
   if (!verifier.ok()) {
     return verifier.status();
   }
@@ -188,6 +207,11 @@ int main(int argc, char** argv) {
                 .hasher = *components->hasher,
                 .policy = components->policy,
                 .keys = *components->keys,
+                .authenticator = *components->sign_in,
+                .sessions = *components->sessions,
+                .credentials = *components->credentials,
+                .max_concurrent_hashes =
+                    std::max(1, static_cast<int>(std::thread::hardware_concurrency())),
             }));
             return services;
           },

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/request_context.h"
+#include "proto/common/v1/error_details.pb.h"
+#include "services/users/auth/auth_types.h"
 #include "services/users/credentials/password_hasher.h"
 #include "services/users/credentials/password_policy.h"
 #include "services/users/store/user_store.h"
@@ -34,7 +36,51 @@ absl::Status Respond(absl::StatusOr<User> user, v1::User* response) {
   return absl::OkStatus();
 }
 
+// ToGrpcStatus, plus the ErrorInfo reason and RetryInfo delay the sign-in classes attach as
+// payloads (ACCOUNT_LOCKED with its retry time, REFRESH_TOKEN_REUSED), which the shared
+// conversion does not know about.
+grpc::Status Convert(const absl::Status& status, std::string_view request_id) {
+  grpc::Status converted = server::ToGrpcStatus(status, kDomain, request_id);
+  if (status.ok() || !converted.error_details().empty()) {
+    return converted;
+  }
+  std::string reason = ErrorReasonOf(status);
+  std::optional<absl::Duration> retry = RetryAfterOf(status);
+  if (reason.empty() && !retry) {
+    return converted;
+  }
+  common::v1::Status details;
+  details.set_code(static_cast<int>(converted.error_code()));
+  details.set_message(converted.error_message());
+  if (!reason.empty()) {
+    common::v1::ErrorInfo info;
+    info.set_reason(reason);
+    info.set_domain(std::string(kDomain));
+    details.add_details()->PackFrom(info);
+  }
+  if (retry) {
+    common::v1::RetryInfo info;
+    info.mutable_retry_delay()->set_seconds(
+        absl::ToInt64Seconds(absl::Ceil(*retry, absl::Seconds(1))));
+    details.add_details()->PackFrom(info);
+  }
+  return grpc::Status(converted.error_code(), converted.error_message(),
+                      details.SerializeAsString());
+}
+
 }  // namespace
+
+UsersServiceImpl::HashSlot::HashSlot(UsersServiceImpl& service) : service_(service) {
+  absl::MutexLock lock(&service_.hash_slots_mutex_);
+  service_.hash_slots_mutex_.Await(absl::Condition(
+      +[](int* free) { return *free > 0; }, &service_.free_hash_slots_));
+  --service_.free_hash_slots_;
+}
+
+UsersServiceImpl::HashSlot::~HashSlot() {
+  absl::MutexLock lock(&service_.hash_slots_mutex_);
+  ++service_.free_hash_slots_;
+}
 
 grpc::Status UsersServiceImpl::Handle(grpc::ServerContext& context, std::string_view permission,
                                       std::string_view subject_user_id,
@@ -42,14 +88,16 @@ grpc::Status UsersServiceImpl::Handle(grpc::ServerContext& context, std::string_
   std::string request_id = server::RequestIdOf(context);
   absl::StatusOr<CallScope> call = deps_.guard.Admit(context, permission, subject_user_id);
   if (!call.ok()) {
-    return server::ToGrpcStatus(call.status(), kDomain, request_id);
+    return Convert(call.status(), request_id);
   }
-  return server::ToGrpcStatus(body(*call), kDomain, request_id);
+  return Convert(body(*call), request_id);
 }
 
 grpc::Status UsersServiceImpl::HandlePublic(grpc::ServerContext& context,
-                                            const std::function<absl::Status()>& body) {
-  return server::ToGrpcStatus(body(), kDomain, server::RequestIdOf(context));
+                                            const std::function<absl::Status(const Actor&)>& body) {
+  std::string request_id = server::RequestIdOf(context);
+  Actor actor{.type = "user", .request_id = request_id, .trace_id = server::TraceIdOf(context)};
+  return Convert(body(actor), request_id);
 }
 
 grpc::Status UsersServiceImpl::CreateUser(grpc::ServerContext* context,
@@ -73,6 +121,7 @@ grpc::Status UsersServiceImpl::CreateUser(grpc::ServerContext* context,
           !policy.ok()) {
         return policy;
       }
+      HashSlot slot(*this);
       absl::StatusOr<std::string> hash = deps_.hasher.Hash(request->password());
       if (!hash.ok()) {
         return hash.status();

@@ -5,15 +5,17 @@
 // with server::ToGrpcStatus, the one place where absl::Status becomes grpc::Status.
 //
 // The handlers live in several files, one group each: users_service.cc (accounts),
-// users_service_bulk.cc (CSV import/export), users_service_keys.cc (JWKS and signing keys).
-// Calls whose sign-in classes have not landed yet answer UNIMPLEMENTED (the base class).
+// users_service_bulk.cc (CSV import/export), users_service_keys.cc (JWKS and signing keys),
+// users_service_auth.cc (login, tokens, sessions, passwords, TOTP, lockout).
 #pragma once
 
 #include <grpcpp/server_context.h>
 
 #include <functional>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "proto/users/v1/users.grpc.pb.h"
 #include "services/users/call_guard.h"
 
@@ -23,6 +25,9 @@ class UserStore;
 class PasswordHasher;
 class PasswordPolicy;
 class SigningKeyRing;
+class Authenticator;
+class SessionStore;
+class CredentialManager;
 
 /// What the handlers work with; every reference must outlive the service.
 struct UsersServiceDeps {
@@ -31,12 +36,19 @@ struct UsersServiceDeps {
   const PasswordHasher& hasher;
   const PasswordPolicy& policy;
   SigningKeyRing& keys;
+  Authenticator& authenticator;
+  SessionStore& sessions;
+  CredentialManager& credentials;
+  /// Most argon2id hashes or verifications running at once (each holds 64 MiB for ~65 ms); more
+  /// wait. About the number of cores.
+  int max_concurrent_hashes = 2;
 };
 
 /// UsersService over the store and the sign-in classes. Thread-safe.
 class UsersServiceImpl final : public v1::UsersService::Service {
  public:
-  explicit UsersServiceImpl(UsersServiceDeps deps) : deps_(deps) {}
+  explicit UsersServiceImpl(UsersServiceDeps deps)
+      : deps_(deps), free_hash_slots_(deps.max_concurrent_hashes) {}
 
   // Accounts (users_service.cc).
   grpc::Status CreateUser(grpc::ServerContext* context, const v1::CreateUserRequest* request,
@@ -75,17 +87,69 @@ class UsersServiceImpl final : public v1::UsersService::Service {
                                 const v1::RotateSigningKeyRequest* request,
                                 v1::RotateSigningKeyResponse* response) override;
 
+  // Sign-in, sessions, passwords, TOTP, lockout (users_service_auth.cc).
+  grpc::Status Login(grpc::ServerContext* context, const v1::LoginRequest* request,
+                     v1::LoginResponse* response) override;
+  grpc::Status CompleteLogin(grpc::ServerContext* context, const v1::CompleteLoginRequest* request,
+                             v1::LoginResponse* response) override;
+  grpc::Status Refresh(grpc::ServerContext* context, const v1::RefreshRequest* request,
+                       v1::TokenPair* response) override;
+  grpc::Status Logout(grpc::ServerContext* context, const v1::LogoutRequest* request,
+                      google::protobuf::Empty* response) override;
+  grpc::Status ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
+                            v1::ListSessionsResponse* response) override;
+  grpc::Status RevokeSession(grpc::ServerContext* context, const v1::RevokeSessionRequest* request,
+                             google::protobuf::Empty* response) override;
+  grpc::Status RevokeAllSessions(grpc::ServerContext* context,
+                                 const v1::RevokeAllSessionsRequest* request,
+                                 v1::RevokeAllSessionsResponse* response) override;
+  grpc::Status SetPassword(grpc::ServerContext* context, const v1::SetPasswordRequest* request,
+                           google::protobuf::Empty* response) override;
+  grpc::Status ChangePassword(grpc::ServerContext* context,
+                              const v1::ChangePasswordRequest* request,
+                              google::protobuf::Empty* response) override;
+  grpc::Status ResetPassword(grpc::ServerContext* context, const v1::ResetPasswordRequest* request,
+                             v1::ResetPasswordResponse* response) override;
+  grpc::Status EnrollTotp(grpc::ServerContext* context, const v1::EnrollTotpRequest* request,
+                          v1::EnrollTotpResponse* response) override;
+  grpc::Status VerifyTotp(grpc::ServerContext* context, const v1::VerifyTotpRequest* request,
+                          v1::VerifyTotpResponse* response) override;
+  grpc::Status DisableTotp(grpc::ServerContext* context, const v1::DisableTotpRequest* request,
+                           google::protobuf::Empty* response) override;
+  grpc::Status RegenerateRecoveryCodes(grpc::ServerContext* context,
+                                       const v1::RegenerateRecoveryCodesRequest* request,
+                                       v1::RegenerateRecoveryCodesResponse* response) override;
+  grpc::Status GetLockout(grpc::ServerContext* context, const v1::GetLockoutRequest* request,
+                          v1::Lockout* response) override;
+  grpc::Status Unlock(grpc::ServerContext* context, const v1::UnlockRequest* request,
+                      v1::Lockout* response) override;
+
  private:
+  /// Holds one of the max_concurrent_hashes slots for its lifetime.
+  class HashSlot {
+   public:
+    explicit HashSlot(UsersServiceImpl& service);
+    ~HashSlot();
+    HashSlot(const HashSlot&) = delete;
+    HashSlot& operator=(const HashSlot&) = delete;
+
+   private:
+    UsersServiceImpl& service_;
+  };
+
   /// Admits the call for `permission` (on `subject_user_id`, if any), runs `body`, and converts
   /// its status (or the admission failure) for gRPC.
   grpc::Status Handle(grpc::ServerContext& context, std::string_view permission,
                       std::string_view subject_user_id,
                       const std::function<absl::Status(const CallScope&)>& body);
-  /// Runs `body` for a call that needs no token and converts its status.
+  /// Runs `body` for a call that needs no token (Login, CompleteLogin, Refresh, GetJwks) with an
+  /// Actor carrying only the request and trace ids, and converts its status.
   grpc::Status HandlePublic(grpc::ServerContext& context,
-                            const std::function<absl::Status()>& body);
+                            const std::function<absl::Status(const Actor&)>& body);
 
   UsersServiceDeps deps_;
+  absl::Mutex hash_slots_mutex_;
+  int free_hash_slots_ ABSL_GUARDED_BY(hash_slots_mutex_);
 };
 
 }  // namespace backoffice::users

@@ -82,7 +82,7 @@ void KeyToProto(const SigningKeyInfo& key, absl::Time now, v1::SigningKey* out) 
 
 grpc::Status UsersServiceImpl::GetJwks(grpc::ServerContext* context, const v1::GetJwksRequest*,
                                        v1::GetJwksResponse* response) {
-  return HandlePublic(*context, [&]() -> absl::Status {
+  return HandlePublic(*context, [&](const Actor&) -> absl::Status {
     const absl::Time now = absl::Now();
     boost::json::array keys;
     for (boost::json::object& jwk : deps_.keys.PublicJwks(now)) {

@@ -11,11 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "libs/ids/uuid.h"
 #include "proto/common/v1/error_details.pb.h"
-#include "services/users/auth/signing_key_ring.h"
-#include "services/users/auth/token_issuer.h"
-#include "services/users/credentials/secret_box.h"
 
 namespace backoffice::users::it {
 namespace {
@@ -26,7 +22,7 @@ std::string TempPath(const std::string& name) {
                       absl::ToUnixNanos(absl::Now()));
 }
 
-// A fixed master key: the test opens the binary's signing keys with it.
+// A fixed 32-byte master key for the binary's signing keys.
 const std::string& MasterKey() {
   static const std::string* key = new std::string("0123456789abcdef0123456789abcdef");
   return *key;
@@ -123,7 +119,7 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(pool_options);
   REQUIRE(pool.ok());
   pool_ = *std::move(pool);
-  admin_token_ = TokenFor(admin_id_);
+  admin_token_ = LoginOk(kAdminEmail, kAdminPassword).tokens().access_token();
 }
 
 UsersBinary::~UsersBinary() {
@@ -133,23 +129,25 @@ UsersBinary::~UsersBinary() {
   }
 }
 
-std::string UsersBinary::TokenFor(const std::string& user_id) {
-  absl::StatusOr<SecretBox> box = SecretBox::Create({.id = 1, .bytes = MasterKey()});
-  REQUIRE(box.ok());
-  absl::StatusOr<std::unique_ptr<SigningKeyRing>> ring =
-      SigningKeyRing::Create(*pool_, std::make_shared<const SecretBox>(*std::move(box)));
-  INFO(ring.status().ToString());
-  REQUIRE(ring.ok());
-  TokenIssuer issuer(**ring);
-  absl::StatusOr<AccessToken> token =
-      issuer.Issue({.user_id = user_id, .session_id = ids::NewUuidV7().ToString()}, absl::Now());
-  INFO(token.status().ToString());
-  REQUIRE(token.ok());
-  return token->token;
+v1::LoginResponse UsersBinary::LoginOk(const std::string& email, const std::string& password) {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::LoginRequest request;
+  request.set_email(email);
+  request.set_password(password);
+  request.mutable_client()->set_ip_address("192.0.2.10");
+  request.mutable_client()->set_user_agent("users-it");
+  v1::LoginResponse response;
+  grpc::Status status = stub_->Login(&context, request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  REQUIRE(response.has_tokens());
+  return response;
 }
 
-void UsersBinary::Authorize(grpc::ClientContext& context) {
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+void UsersBinary::Authorize(grpc::ClientContext& context, const std::string& token) {
+  context.AddMetadata("authorization",
+                      absl::StrCat("Bearer ", token.empty() ? admin_token_ : token));
   SetDeadline(context);
 }
 

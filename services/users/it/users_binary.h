@@ -38,12 +38,12 @@ class UsersBinary {
   /// Everything the binary logged so far.
   std::string Output() const { return child_->Output(); }
 
-  /// An access token for `user_id`, signed with the service's active key through the auth
-  /// classes (the same database and key file), issuer and audience as the binary's defaults.
-  std::string TokenFor(const std::string& user_id);
+  /// Logs in over gRPC (Login); fails the test unless it returns tokens.
+  v1::LoginResponse LoginOk(const std::string& email, const std::string& password);
 
-  /// Adds `authorization: Bearer <token for the bootstrap admin>` and a deadline.
-  void Authorize(grpc::ClientContext& context);
+  /// Adds `authorization: Bearer <token>` (the bootstrap admin's, from a real Login, when
+  /// empty) and a deadline.
+  void Authorize(grpc::ClientContext& context, const std::string& token = "");
 
  private:
   testing::TestDatabase db_;
