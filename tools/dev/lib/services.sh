@@ -62,12 +62,37 @@ component_ports() {
   fi
 }
 
+# The users service's local secrets in .data/secrets (mode 600, created once): the 32-byte key
+# that seals its JWT signing keys, and the password of the admin account it creates in an empty
+# database. The login is admin@example.com with the password in that file.
+SECRETS_DIR="${DATA_DIR}/secrets"
+ADMIN_EMAIL="admin@example.com"
+ADMIN_PASSWORD_FILE="${SECRETS_DIR}/admin-password"
+
+# users_secret_args: creates the secrets if missing and prints the users service's flags for them.
+users_secret_args() {
+  (umask 077 && mkdir -p "${SECRETS_DIR}")
+  if [[ ! -s "${SECRETS_DIR}/users-signing-master.key" ]]; then
+    (umask 077 && head -c 32 /dev/urandom >"${SECRETS_DIR}/users-signing-master.key")
+  fi
+  if [[ ! -s "${ADMIN_PASSWORD_FILE}" ]]; then
+    (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"${ADMIN_PASSWORD_FILE}")
+  fi
+  printf '%s\n' \
+    "--signing_key_encryption_key_file=${SECRETS_DIR}/users-signing-master.key" \
+    "--bootstrap_admin_email=${ADMIN_EMAIL}" \
+    "--bootstrap_admin_password_file=${ADMIN_PASSWORD_FILE}"
+}
+
 # component_args NAME: its command-line flags, one per line.
 component_args() {
   if [[ "$1" == bff ]]; then
     # ---- BFF: flags go here -----------------------------------------------------------------
     # TODO(bff issue): the gateway's flags (service addresses, JWKS, HTTP port) once it exists.
     return 0
+  fi
+  if [[ "$1" == users ]]; then
+    users_secret_args
   fi
   printf '%s\n' \
     "--grpc_port=${GRPC_PORT[$1]}" \
