@@ -162,8 +162,9 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
                                    .audience = {absl::GetFlag(FLAGS_token_audience)}});
   c->lockouts = std::make_unique<LockoutStore>(pool);
   c->sessions = std::make_unique<SessionStore>(pool);
-  c->sign_in = std::make_unique<Authenticator>(pool, *c->hasher, *c->lockouts, *c->sessions,
-                                               *c->issuer, c->box);
+  c->sign_in = std::make_unique<Authenticator>(
+      pool, *c->hasher, *c->lockouts, *c->sessions, *c->issuer, c->box,
+      AuthenticatorOptions{.sleep = &UsersServiceImpl::SleepOutsideHashSlot});
   c->credentials =
       std::make_unique<CredentialManager>(pool, *c->hasher, c->policy, *c->lockouts, c->box);
   absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier = c->issuer->MakeVerifier();

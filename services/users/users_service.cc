@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/request_context.h"
 #include "proto/common/v1/error_details.pb.h"
@@ -70,16 +71,40 @@ grpc::Status Convert(const absl::Status& status, std::string_view request_id) {
 
 }  // namespace
 
+namespace {
+// The slot the current handler thread holds, so a sleep deep inside a sign-in class can free it.
+thread_local void* current_hash_slot = nullptr;
+}  // namespace
+
 UsersServiceImpl::HashSlot::HashSlot(UsersServiceImpl& service) : service_(service) {
-  absl::MutexLock lock(&service_.hash_slots_mutex_);
-  service_.hash_slots_mutex_.Await(absl::Condition(
-      +[](int* free) { return *free > 0; }, &service_.free_hash_slots_));
-  --service_.free_hash_slots_;
+  {
+    absl::MutexLock lock(&service_.hash_slots_mutex_);
+    service_.hash_slots_mutex_.Await(absl::Condition(
+        +[](int* free) { return *free > 0; }, &service_.free_hash_slots_));
+    --service_.free_hash_slots_;
+  }
+  current_hash_slot = this;
 }
 
-UsersServiceImpl::HashSlot::~HashSlot() {
+UsersServiceImpl::HashSlot::~HashSlot() { Release(); }
+
+void UsersServiceImpl::HashSlot::Release() {
+  if (!held_) {
+    return;
+  }
+  held_ = false;
+  if (current_hash_slot == this) {
+    current_hash_slot = nullptr;
+  }
   absl::MutexLock lock(&service_.hash_slots_mutex_);
   ++service_.free_hash_slots_;
+}
+
+void UsersServiceImpl::SleepOutsideHashSlot(absl::Duration delay) {
+  if (current_hash_slot != nullptr) {
+    static_cast<HashSlot*>(current_hash_slot)->Release();
+  }
+  absl::SleepFor(delay);
 }
 
 grpc::Status UsersServiceImpl::Handle(grpc::ServerContext& context, std::string_view permission,

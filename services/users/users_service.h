@@ -124,8 +124,14 @@ class UsersServiceImpl final : public v1::UsersService::Service {
   grpc::Status Unlock(grpc::ServerContext* context, const v1::UnlockRequest* request,
                       v1::Lockout* response) override;
 
+  /// Frees the calling thread's hash slot (if it holds one), then sleeps: the sign-in classes'
+  /// throttle delay (AuthenticatorOptions::sleep) must not keep an argon2 slot busy, or a few
+  /// failing logins would starve everyone else's.
+  static void SleepOutsideHashSlot(absl::Duration delay);
+
  private:
-  /// Holds one of the max_concurrent_hashes slots for its lifetime.
+  /// Holds one of the max_concurrent_hashes slots from construction until Release() or
+  /// destruction.
   class HashSlot {
    public:
     explicit HashSlot(UsersServiceImpl& service);
@@ -133,8 +139,12 @@ class UsersServiceImpl final : public v1::UsersService::Service {
     HashSlot(const HashSlot&) = delete;
     HashSlot& operator=(const HashSlot&) = delete;
 
+    /// Gives the slot back early; idempotent.
+    void Release();
+
    private:
     UsersServiceImpl& service_;
+    bool held_ = true;
   };
 
   /// Admits the call for `permission` (on `subject_user_id`, if any), runs `body`, and converts

@@ -129,6 +129,39 @@ TEST_CASE("a wrong password and an unknown email answer the same") {
   CHECK(lockout.failed_attempts() == 0);
 }
 
+TEST_CASE("repeated failures lock the account with ErrorInfo and RetryInfo; Unlock clears it") {
+  UsersBinary users;
+  v1::LoginResponse response;
+  for (int i = 0; i < 5; ++i) {
+    CHECK(Login(users, kAdminEmail, "not the right password at all", &response).error_code() ==
+          grpc::StatusCode::UNAUTHENTICATED);
+  }
+  grpc::Status locked = Login(users, kAdminEmail, kAdminPassword, &response);
+  CHECK(locked.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(ErrorReason(locked) == "ACCOUNT_LOCKED");
+  common::v1::Status details;
+  REQUIRE(details.ParseFromString(locked.error_details()));
+  int64_t retry_seconds = 0;
+  for (const google::protobuf::Any& any : details.details()) {
+    common::v1::RetryInfo retry;
+    if (any.UnpackTo(&retry)) {
+      retry_seconds = retry.retry_delay().seconds();
+    }
+  }
+  CHECK(retry_seconds > 0);
+  CHECK(retry_seconds <= 15 * 60);
+
+  // The admin's earlier token still works for the lockout calls.
+  grpc::ClientContext context;
+  users.Authorize(context);
+  v1::UnlockRequest unlock;
+  unlock.set_user_id(users.admin_id());
+  v1::Lockout lockout;
+  REQUIRE(users.stub().Unlock(&context, unlock, &lockout).ok());
+  CHECK_FALSE(lockout.locked());
+  users.LoginOk(kAdminEmail, kAdminPassword);
+}
+
 TEST_CASE("passwords: an admin sets one, the user logs in and changes it") {
   UsersBinary users;
   v1::User bob;
