@@ -10,8 +10,6 @@
 #include "absl/time/clock.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/request_context.h"
-#include "proto/common/v1/error_details.pb.h"
-#include "services/users/auth/auth_types.h"
 #include "services/users/credentials/password_hasher.h"
 #include "services/users/credentials/password_policy.h"
 #include "services/users/store/user_store.h"
@@ -37,41 +35,6 @@ absl::Status Respond(absl::StatusOr<User> user, v1::User* response) {
   return absl::OkStatus();
 }
 
-// ToGrpcStatus, plus the ErrorInfo reason and RetryInfo delay the sign-in classes attach as
-// payloads (ACCOUNT_LOCKED with its retry time, REFRESH_TOKEN_REUSED), which the shared
-// conversion does not know about.
-grpc::Status Convert(const absl::Status& status, std::string_view request_id) {
-  grpc::Status converted = server::ToGrpcStatus(status, kDomain, request_id);
-  if (status.ok() || !converted.error_details().empty()) {
-    return converted;
-  }
-  std::string reason = ErrorReasonOf(status);
-  std::optional<absl::Duration> retry = RetryAfterOf(status);
-  if (reason.empty() && !retry) {
-    return converted;
-  }
-  common::v1::Status details;
-  details.set_code(static_cast<int>(converted.error_code()));
-  details.set_message(converted.error_message());
-  if (!reason.empty()) {
-    common::v1::ErrorInfo info;
-    info.set_reason(reason);
-    info.set_domain(std::string(kDomain));
-    details.add_details()->PackFrom(info);
-  }
-  if (retry) {
-    common::v1::RetryInfo info;
-    info.mutable_retry_delay()->set_seconds(
-        absl::ToInt64Seconds(absl::Ceil(*retry, absl::Seconds(1))));
-    details.add_details()->PackFrom(info);
-  }
-  return grpc::Status(converted.error_code(), converted.error_message(),
-                      details.SerializeAsString());
-}
-
-}  // namespace
-
-namespace {
 // The slot the current handler thread holds, so a sleep deep inside a sign-in class can free it.
 thread_local void* current_hash_slot = nullptr;
 }  // namespace
@@ -113,16 +76,16 @@ grpc::Status UsersServiceImpl::Handle(grpc::ServerContext& context, std::string_
   std::string request_id = server::RequestIdOf(context);
   absl::StatusOr<CallScope> call = deps_.guard.Admit(context, permission, subject_user_id);
   if (!call.ok()) {
-    return Convert(call.status(), request_id);
+    return server::ToGrpcStatus(call.status(), kDomain, request_id);
   }
-  return Convert(body(*call), request_id);
+  return server::ToGrpcStatus(body(*call), kDomain, request_id);
 }
 
 grpc::Status UsersServiceImpl::HandlePublic(grpc::ServerContext& context,
                                             const std::function<absl::Status(const Actor&)>& body) {
   std::string request_id = server::RequestIdOf(context);
   Actor actor{.type = "user", .request_id = request_id, .trace_id = server::TraceIdOf(context)};
-  return Convert(body(actor), request_id);
+  return server::ToGrpcStatus(body(actor), kDomain, request_id);
 }
 
 grpc::Status UsersServiceImpl::CreateUser(grpc::ServerContext* context,
