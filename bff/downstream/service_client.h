@@ -1,14 +1,18 @@
 #pragma once
 
+#include <grpcpp/alarm.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/support/status.h>
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "absl/status/statusor.h"
@@ -98,7 +102,8 @@ class ServiceClient {
   const std::string& name() const { return options_.name; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
-  /// Whether the channel is READY; asks it to connect when idle. Never blocks.
+  /// Whether the channel is READY, as a watcher thread keeps it (that thread also keeps the
+  /// channel connecting). A cheap atomic read, safe on I/O threads.
   bool Ready() const;
 
   /// A callback-API method of a generated stub: `&Service::Stub::async::Method`.
@@ -135,6 +140,11 @@ class ServiceClient {
   boost::asio::awaitable<grpc::Status> Unary(CallMetadata metadata, std::string method,
                                              CallOptions options,
                                              std::shared_ptr<UnaryAttempt> attempt);
+
+  /// Cancels calls in flight (CancelAllAndWait) and tells the channel watcher to stop, without
+  /// waiting for it; the destructor then finishes quickly. Stopping several clients before
+  /// destroying them lets their watchers wind down together. Idempotent.
+  void Stop();
 
   /// Cancels every call in flight and waits until gRPC has run their callbacks. Call it after
   /// the HTTP server's I/O threads stopped and before they are destroyed.
@@ -180,9 +190,16 @@ class ServiceClient {
   boost::asio::awaitable<grpc::Status> Attempt(const CallMetadata& metadata, absl::Time deadline,
                                                const std::shared_ptr<UnaryAttempt>& attempt);
 
+  void WatchChannel();
+
   const ServiceOptions options_;
   const std::shared_ptr<grpc::Channel> channel_;
   std::shared_ptr<State> state_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopping_{false};
+  grpc::CompletionQueue watch_queue_;
+  grpc::Alarm wake_;
+  std::thread watcher_;
 };
 
 }  // namespace backoffice::bff::downstream

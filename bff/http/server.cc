@@ -216,7 +216,8 @@ class BeastHttpServer final : public HttpServer {
     for (const std::shared_ptr<Connection>& connection : snapshot) {
       asio::post(*connection->context, [connection] {
         if (connection->stream != nullptr && !connection->busy) {
-          connection->stream->socket().cancel();  // wakes the idle read, which then closes
+          beast::error_code ignored;
+          connection->stream->socket().cancel(ignored);  // wakes the idle read, which closes
         }
       });
     }

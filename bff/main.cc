@@ -1,0 +1,173 @@
+// The BFF gateway binary: flags and wiring only (docs/bff.md).
+#include <grpc/support/log.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bff/app/downstreams.h"
+#include "bff/app/routes.h"
+#include "bff/http/gateway.h"
+#include "bff/http/server.h"
+#include "libs/config/command_line.h"
+#include "libs/log/log.h"
+#include "libs/metrics/metrics.h"
+#include "libs/server/process_metrics.h"
+#include "libs/server/termination_signal.h"
+
+// Every flag also reads BACKOFFICE_<NAME> from the environment when not given on the command line.
+ABSL_FLAG(int, port, 8080, "HTTP port of the API, the SPA, /metrics, /healthz and /readyz");
+ABSL_FLAG(std::string, bind_address, "127.0.0.1", "address to listen on; 0.0.0.0 in a pod");
+ABSL_FLAG(int, io_threads, 0, "I/O threads (one io_context each); 0: one per core");
+ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "request body limit (routes may raise theirs)");
+ABSL_FLAG(int64_t, max_header_bytes, 16 * 1024, "request line and header limit");
+ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
+          "time from a request's first byte to the end of its headers");
+ABSL_FLAG(absl::Duration, body_timeout, absl::Seconds(30), "time to receive a request body");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
+          "time a kept-alive connection may wait for its next request");
+ABSL_FLAG(std::vector<std::string>, trusted_proxies, {},
+          "IPs or CIDR ranges whose X-Forwarded-* headers are believed (comma-separated)");
+ABSL_FLAG(std::vector<std::string>, cors_origins,
+          std::vector<std::string>({"http://localhost:5173", "http://127.0.0.1:5173"}),
+          "origins allowed to call the API from a browser (comma-separated, exact)");
+ABSL_FLAG(std::string, static_dir, "web/dist", "folder of the built SPA; missing: no SPA");
+ABSL_FLAG(std::string, content_security_policy, "default-src 'self'; frame-ancestors 'none'",
+          "Content-Security-Policy of every response");
+ABSL_FLAG(bool, hsts, true, "send Strict-Transport-Security");
+ABSL_FLAG(double, rate_per_address, 100, "requests per second per client address");
+ABSL_FLAG(double, burst_per_address, 200, "burst per client address");
+ABSL_FLAG(double, rate_per_user, 50, "requests per second per signed-in user");
+ABSL_FLAG(double, burst_per_user, 100, "burst per signed-in user");
+ABSL_FLAG(double, login_rate_per_address, 0.2, "login attempts per second per client address");
+ABSL_FLAG(double, login_burst_per_address, 5, "login burst per client address");
+ABSL_FLAG(bool, access_log, true, "log one JSON line per request");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error");
+ABSL_FLAG(std::string, users_address, "127.0.0.1:50051", "gRPC address of the users service");
+ABSL_FLAG(std::string, roles_address, "127.0.0.1:50052", "gRPC address of the roles service");
+ABSL_FLAG(std::string, audit_address, "127.0.0.1:50053", "gRPC address of the audit service");
+ABSL_FLAG(std::string, notifications_address, "127.0.0.1:50054",
+          "gRPC address of the notifications service");
+ABSL_FLAG(std::string, integrations_address, "127.0.0.1:50055",
+          "gRPC address of the integrations service");
+ABSL_FLAG(absl::Duration, downstream_deadline, absl::Seconds(2),
+          "deadline of a downstream call that sets none");
+ABSL_FLAG(std::vector<std::string>, required_services, std::vector<std::string>({"users"}),
+          "services whose channel must be READY for /readyz (comma-separated)");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "on SIGTERM, time to report not-ready before refusing new connections");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
+          "on SIGTERM, time requests in flight get to finish");
+
+namespace backoffice::bff {
+namespace {
+
+void LogFromGrpc(gpr_log_func_args* args) {
+  std::initializer_list<log::Field> fields = {
+      {"source", "grpc"}, {"file", args->file}, {"line", static_cast<int64_t>(args->line)}};
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+    log::Warn(args->message, fields);
+  } else {
+    log::Debug(args->message, fields);
+  }
+}
+
+int Run() {
+  absl::StatusOr<log::Level> level = log::ParseLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) {
+    log::Error("bad --log_level", {{"error", level.status().message()}});
+    return 2;
+  }
+  log::SetMinLevel(*level);
+  gpr_set_log_function(LogFromGrpc);
+  metrics::Registry& registry = metrics::Registry::Default();
+  server::RegisterProcessMetrics(registry, "bff");
+
+  app::Downstreams downstreams =
+      app::Downstreams::Create({.users = absl::GetFlag(FLAGS_users_address),
+                                .roles = absl::GetFlag(FLAGS_roles_address),
+                                .audit = absl::GetFlag(FLAGS_audit_address),
+                                .notifications = absl::GetFlag(FLAGS_notifications_address),
+                                .integrations = absl::GetFlag(FLAGS_integrations_address),
+                                .default_deadline = absl::GetFlag(FLAGS_downstream_deadline)},
+                               registry);
+
+  http::Router router;
+  if (absl::Status added = app::AddRoutes(router, downstreams); !added.ok()) {
+    log::Error("cannot declare routes", {{"error", added.message()}});
+    return 1;
+  }
+
+  http::GatewayOptions gateway_options;
+  gateway_options.cors_origins = absl::GetFlag(FLAGS_cors_origins);
+  gateway_options.static_dir = absl::GetFlag(FLAGS_static_dir);
+  gateway_options.security_headers.content_security_policy =
+      absl::GetFlag(FLAGS_content_security_policy);
+  if (!absl::GetFlag(FLAGS_hsts)) {
+    gateway_options.security_headers.strict_transport_security.clear();
+  }
+  gateway_options.per_address = {.rate_per_second = absl::GetFlag(FLAGS_rate_per_address),
+                                 .burst = absl::GetFlag(FLAGS_burst_per_address)};
+  gateway_options.per_user = {.rate_per_second = absl::GetFlag(FLAGS_rate_per_user),
+                              .burst = absl::GetFlag(FLAGS_burst_per_user)};
+  gateway_options.login = {.rate_per_second = absl::GetFlag(FLAGS_login_rate_per_address),
+                           .burst = absl::GetFlag(FLAGS_login_burst_per_address)};
+  gateway_options.access_log = absl::GetFlag(FLAGS_access_log);
+  // The Authenticator (JWT, session cookies) and the Authorizer come with the auth routes.
+  http::Gateway gateway(gateway_options, std::move(router), registry);
+  for (const std::string& name : absl::GetFlag(FLAGS_required_services)) {
+    downstream::ServiceClient* client = downstreams.Find(name);
+    if (client == nullptr) {
+      log::Error("unknown service in --required_services", {{"service", name}});
+      return 2;
+    }
+    gateway.AddReadinessCheck({name, [client] { return client->Ready(); }});
+  }
+
+  http::ServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_bind_address);
+  server_options.port = absl::GetFlag(FLAGS_port);
+  server_options.io_threads = absl::GetFlag(FLAGS_io_threads);
+  server_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  server_options.max_header_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_header_bytes));
+  server_options.header_timeout = absl::GetFlag(FLAGS_header_timeout);
+  server_options.body_timeout = absl::GetFlag(FLAGS_body_timeout);
+  server_options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  server_options.trusted_proxies = absl::GetFlag(FLAGS_trusted_proxies);
+  absl::StatusOr<http::HttpServerPtr> server = http::HttpServer::Start(server_options, gateway);
+  if (!server.ok()) {
+    log::Error("cannot start the HTTP server", {{"error", server.status().message()}});
+    return 1;
+  }
+  log::Info("bff listening", {{"address", server_options.address},
+                              {"port", (*server)->port()},
+                              {"static_dir", gateway_options.static_dir}});
+
+  int signal = server::WaitForTerminationSignal();
+  log::Info("shutting down", {{"signal", signal}});
+  gateway.SetDraining();
+  absl::SleepFor(absl::GetFlag(FLAGS_drain_delay));
+  bool clean = (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  // Calls still in flight (only after an unclean stop) end before the I/O contexts go away.
+  for (downstream::ServiceClient* client : downstreams.All()) {
+    client->CancelAllAndWait();
+  }
+  server->reset();
+  log::Info("stopped", {{"clean", clean}});
+  return 0;
+}
+
+}  // namespace
+}  // namespace backoffice::bff
+
+int main(int argc, char** argv) {
+  backoffice::server::BlockTerminationSignals();
+  backoffice::config::ParseCommandLine(
+      argc, argv, "The backoffice BFF: the HTTP gateway admin SPAs talk to (docs/bff.md).");
+  return backoffice::bff::Run();
+}
