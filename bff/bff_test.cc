@@ -10,7 +10,6 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -72,12 +71,12 @@ class Bff {
 
   // The port from the "bff listening" line; 0 if it never came (the binary failed).
   int WaitForPort() {
-    std::regex listening(R"re("msg":"bff listening".*"port":(\d+))re");
     for (int i = 0; i < 1000; ++i) {
-      std::smatch match;
       std::string output = Output();
-      if (std::regex_search(output, match, listening)) {
-        return std::stoi(match[1]);
+      size_t line = output.find("\"msg\":\"bff listening\"");
+      size_t port = output.find("\"port\":", line == std::string::npos ? output.size() : line);
+      if (line != std::string::npos && port != std::string::npos) {
+        return std::atoi(output.c_str() + port + 7);
       }
       if (Exited()) {
         return 0;

@@ -218,8 +218,8 @@ struct Fixture {
   ~Fixture() {
     echo.OpenGate();
     server->Shutdown(absl::Seconds(5));
-    echo_client->CancelAllAndWait();
-    dead_client->CancelAllAndWait();
+    echo_client->Stop();
+    dead_client->Stop();
     server.reset();
     grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
