@@ -34,6 +34,13 @@ std::string NewTraceparent() {
   return absl::StrFormat("00-%016x%016x-%016x-01", high, low, span);
 }
 
+constexpr char kInternalDetail[] = "Internal error; quote the request id when reporting it.";
+
+void LogHandlerFailure(const HttpRequest& request, std::string_view route, std::string_view what) {
+  log::ScopedContext context(request.request_id, request.trace_id);
+  log::Error("route handler threw", {{"route", route}, {"error", what}});
+}
+
 bool IsApiPath(std::string_view path) {
   return path == "/api" || absl::StartsWith(absl::string_view(path.data(), path.size()), "/api/");
 }
@@ -125,13 +132,11 @@ boost::asio::awaitable<HttpResponse> Gateway::Handle(HttpRequest& request) {
   try {
     response = co_await Dispatch(request, route_label);
   } catch (const std::exception& error) {
-    {
-      log::ScopedContext context(request.request_id, request.trace_id);
-      log::Error("route handler threw", {{"route", route_label}, {"error", error.what()}});
-    }
-    response = ProblemResponse(request, MakeProblem(500,
-                                                    "Internal error; quote the request id "
-                                                    "when reporting it."));
+    LogHandlerFailure(request, route_label, error.what());
+    response = ProblemResponse(request, MakeProblem(500, kInternalDetail));
+  } catch (...) {
+    LogHandlerFailure(request, route_label, "unknown exception");
+    response = ProblemResponse(request, MakeProblem(500, kInternalDetail));
   }
   metrics_->in_flight.Decrement();
   co_return Finish(request, std::move(response), route_label, started);

@@ -269,6 +269,8 @@ class BeastHttpServer final : public HttpServer {
                            std::rethrow_exception(failure);
                          } catch (const std::exception& error) {
                            log::Error("http connection failed", {{"error", error.what()}});
+                         } catch (...) {
+                           log::Error("http connection failed", {{"error", "unknown exception"}});
                          }
                        }
                        connection->stream = nullptr;
