@@ -24,7 +24,7 @@ using Handler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest& 
 
 /// One entry of the route table.
 ///
-///   router.Add({.method = "GET", .pattern = "/api/users/{id}", .permission = "users.read",
+///   router.Add({.method = "GET", .pattern = "/api/users/{id}", .permission = "users:read",
 ///               .handler = [&](HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
 ///                 co_return JsonResponse(200, {{"id", request.PathParam("id")}});
 ///               }});
@@ -34,7 +34,7 @@ struct Route {
   /// Literal segments and `{name}` segments that match one non-empty path segment:
   /// "/api/users/{id}/sessions".
   std::string pattern;
-  /// The permission the caller needs ("users.read"), or kPublic / kAuthenticated.
+  /// The permission the caller needs ("users:read"), or kPublic / kAuthenticated.
   std::string permission;
   Handler handler;
   /// Login-like route: counted against the stricter login rate limit.
