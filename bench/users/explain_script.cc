@@ -1,0 +1,142 @@
+// Prints a psql script that EXPLAINs (ANALYZE, BUFFERS) the exact statements UserStore::List runs
+// for the benchmark's list scenarios, built by the store's own builder (list_query.h), so the
+// benchmark can tell database time from service time. Each statement is PREPAREd like the
+// service's per-connection prepared statements, explained on its first execution (a custom plan),
+// executed five more times, and explained again: the plan PostgreSQL settles on for the service
+// (plan_cache_mode = auto switches to a generic plan when it does not look costlier).
+//
+//   explain_script --query='99@' --deep_after_time=2024-01-12T13:46:39Z --deep_after_id=<uuid>
+//       > explain.sql
+//   psql -X -d backoffice -c 'SET search_path = users' -f explain.sql
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "libs/config/command_line.h"
+#include "libs/pg/params.h"
+#include "services/users/store/list_query.h"
+
+ABSL_FLAG(std::string, query, "99@", "text query of the query scenario");
+ABSL_FLAG(int, page_size, 25, "rows per page (the store fetches one more)");
+ABSL_FLAG(int, offset, 10000, "offset of the offset-paging statement");
+ABSL_FLAG(std::string, deep_after_time, "",
+          "create time (RFC 3339) of the last row before the deep page");
+ABSL_FLAG(std::string, deep_after_id, "", "id of the last row before the deep page");
+
+namespace backoffice::bench {
+namespace {
+
+std::string TypeName(unsigned oid) {
+  switch (oid) {
+    case pg::kBoolOid:
+      return "bool";
+    case pg::kByteaOid:
+      return "bytea";
+    case pg::kInt8Oid:
+      return "int8";
+    case pg::kInt4Oid:
+      return "int4";
+    case pg::kFloat8Oid:
+      return "float8";
+    case pg::kTimestamptzOid:
+      return "timestamptz";
+    default:
+      return "unknown";  // inferred from the statement, as for the service's untyped strings
+  }
+}
+
+std::string Literal(const pg::Param& param) {
+  if (param.is_null()) {
+    return "NULL";
+  }
+  return absl::StrCat("'", absl::StrReplaceAll(param.value(), {{"'", "''"}}), "'");
+}
+
+// PREPARE, EXPLAIN the first execution, five more executions, EXPLAIN again.
+void PrintExplain(const std::string& name, const std::string& title,
+                  const users::Statement& statement) {
+  std::vector<std::string> types;
+  std::vector<std::string> values;
+  for (const pg::Param& param : statement.params) {
+    types.push_back(TypeName(param.oid()));
+    values.push_back(Literal(param));
+  }
+  const std::string execute = absl::StrCat(
+      "EXECUTE ", name, values.empty() ? "" : absl::StrCat("(", absl::StrJoin(values, ", "), ")"));
+  std::printf("\\echo\n\\echo '#### %s'\n", title.c_str());
+  std::printf("\\set ECHO queries\n");
+  std::printf("PREPARE %s%s AS %s;\n", name.c_str(),
+              types.empty() ? "" : absl::StrCat("(", absl::StrJoin(types, ", "), ")").c_str(),
+              statement.sql.c_str());
+  std::printf("\\set ECHO none\n\\echo '-- first execution (custom plan):'\n");
+  std::printf("EXPLAIN (ANALYZE, BUFFERS) %s;\n", execute.c_str());
+  std::printf("\\o /dev/null\n");
+  for (int i = 0; i < 5; ++i) {
+    std::printf("%s;\n", execute.c_str());
+  }
+  std::printf(
+      "\\o\n\\echo '-- 7th execution (the plan the service keeps, plan_cache_mode = auto):'\n");
+  std::printf("EXPLAIN (ANALYZE, BUFFERS) %s;\n", execute.c_str());
+  std::printf("DEALLOCATE %s;\n", name.c_str());
+}
+
+int Run() {
+  const int page_size = absl::GetFlag(FLAGS_page_size);
+  const int32_t limit = page_size + 1;  // UserStore::List fetches one more to know if more follow
+
+  users::ListUsersRequest plain;
+  plain.order_by.push_back({.field = "create_time", .direction = users::SortDirection::kDesc});
+  users::ListUsersRequest query = plain;
+  query.query = absl::GetFlag(FLAGS_query);
+
+  absl::StatusOr<users::ListSpec> plain_spec = users::MakeListSpec(plain);
+  absl::StatusOr<users::ListSpec> query_spec = users::MakeListSpec(query);
+  if (!plain_spec.ok() || !query_spec.ok()) {
+    std::fprintf(stderr, "explain_script: %s\n",
+                 (plain_spec.ok() ? query_spec.status() : plain_spec.status()).ToString().c_str());
+    return 2;
+  }
+
+  std::printf("\\pset pager off\n");
+  PrintExplain("first_page", "first page: the page query",
+               users::BuildPageQuery(*plain_spec, std::nullopt, limit, 0));
+  PrintExplain("first_page_count",
+               "first page (and deep page): the total, counted exactly up to 10,001 rows",
+               users::BuildCountQuery(*plain_spec, users::kExactCountLimit + 1));
+
+  const std::string after_time = absl::GetFlag(FLAGS_deep_after_time);
+  const std::string after_id = absl::GetFlag(FLAGS_deep_after_id);
+  if (!after_time.empty() && !after_id.empty()) {
+    absl::Time time;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, after_time, &time, &error)) {
+      std::fprintf(stderr, "explain_script: --deep_after_time: %s\n", error.c_str());
+      return 2;
+    }
+    users::PagePosition after{.values = {time}, .id = after_id};
+    PrintExplain("deep_page", "deep page by token: the page query after the keyset position",
+                 users::BuildPageQuery(*plain_spec, after, limit, 0));
+  }
+  PrintExplain(
+      "offset_page", "deep page by offset (for contrast): the page query",
+      users::BuildPageQuery(*plain_spec, std::nullopt, limit, absl::GetFlag(FLAGS_offset)));
+  PrintExplain("query_page", "text query: the page query",
+               users::BuildPageQuery(*query_spec, std::nullopt, limit, 0));
+  PrintExplain("query_count", "text query: the total, counted exactly up to 10,001 rows",
+               users::BuildCountQuery(*query_spec, users::kExactCountLimit + 1));
+  return 0;
+}
+
+}  // namespace
+}  // namespace backoffice::bench
+
+int main(int argc, char** argv) {
+  backoffice::config::ParseCommandLine(
+      argc, argv, "Prints a psql script that EXPLAINs the ListUsers statements of the benchmark.");
+  return backoffice::bench::Run();
+}
