@@ -1,23 +1,138 @@
 // The roles service binary: wiring only (see libs/server/service_main.h).
+//
+// Roles-specific flags (each also read from BACKOFFICE_<NAME>):
+//   --users_address             the users service (GetJwks for callers' tokens, GetUser for
+//                               grants); the channel connects lazily, so the binary starts
+//                               without it
+//   --token_issuer, --token_audience
+//                               what callers' access tokens must say (the users service's)
+//   --bootstrap_admin_user_id   grant `admin` to this user at start when no admin grant exists
+//   --permission_cache_entries  most users whose effective permissions are cached
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "libs/auth/call_authenticator.h"
+#include "libs/jwt/jwks_cache.h"
+#include "libs/jwt/verified_token_cache.h"
+#include "libs/jwt/verifier.h"
+#include "libs/log/log.h"
+#include "libs/pg/pool.h"
 #include "libs/server/service_main.h"
+#include "services/roles/access_control.h"
+#include "services/roles/call_guard.h"
+#include "services/roles/change_listener.h"
+#include "services/roles/grpc_jwks_fetcher.h"
 #include "services/roles/migrations.h"
+#include "services/roles/permission_cache.h"
 #include "services/roles/roles_service.h"
+#include "services/roles/store/grant_store.h"
+#include "services/roles/store/permission_store.h"
+#include "services/roles/store/role_store.h"
+#include "services/roles/user_directory.h"
+
+ABSL_FLAG(std::string, users_address, "127.0.0.1:50051",
+          "host:port of the users service (JWKS and user lookups)");
+ABSL_FLAG(std::string, token_issuer, "backoffice-users", "`iss` callers' access tokens carry");
+ABSL_FLAG(std::string, token_audience, "backoffice", "`aud` callers' access tokens carry");
+ABSL_FLAG(std::string, bootstrap_admin_user_id, "",
+          "grant the admin role to this user id at start when no admin grant exists");
+ABSL_FLAG(int64_t, permission_cache_entries, 100000,
+          "most users whose effective permissions are cached");
+
+namespace backoffice::roles {
+namespace {
+
+// Everything the service uses; outlives the gRPC service (main() holds it).
+struct Components {
+  std::unique_ptr<PermissionStore> permissions;
+  std::unique_ptr<RoleStore> roles;
+  std::unique_ptr<GrantStore> grants;
+  std::unique_ptr<PermissionCache> cache;
+  std::unique_ptr<ChangeListener> listener;
+  std::unique_ptr<UserDirectory> users;
+  std::unique_ptr<AccessControl> access;
+  std::unique_ptr<auth::CallAuthenticator> authenticator;
+  std::unique_ptr<CallGuard> guard;
+};
+
+absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
+  auto c = std::make_unique<Components>();
+  c->permissions = std::make_unique<PermissionStore>(pool);
+  c->roles = std::make_unique<RoleStore>(pool);
+  c->grants = std::make_unique<GrantStore>(pool);
+
+  if (std::string admin = absl::GetFlag(FLAGS_bootstrap_admin_user_id); !admin.empty()) {
+    absl::StatusOr<bool> granted =
+        c->grants->BootstrapAdmin(admin, Actor{.type = "system", .id = "bootstrap-admin"});
+    if (!granted.ok()) {
+      return absl::Status(granted.status().code(),
+                          absl::StrCat("bootstrap admin: ", granted.status().message()));
+    }
+    if (*granted) log::Info("bootstrap admin granted", {{"user_id", admin}});
+  }
+
+  int64_t entries = absl::GetFlag(FLAGS_permission_cache_entries);
+  if (entries < 1) {
+    return absl::InvalidArgumentError("--permission_cache_entries: must be at least 1");
+  }
+  c->cache = std::make_unique<PermissionCache>(
+      PermissionCacheOptions{.max_entries = static_cast<size_t>(entries)});
+  c->listener = std::make_unique<ChangeListener>(pool.options().connection, *c->cache);
+  c->listener->Start();
+
+  std::shared_ptr<grpc::Channel> users_channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_users_address), grpc::InsecureChannelCredentials());
+  c->users = MakeGrpcUserDirectory(users_channel);
+  c->access = std::make_unique<AccessControl>(AccessControlDeps{
+      .roles = *c->roles, .grants = *c->grants, .cache = *c->cache, .users = *c->users});
+
+  auto keys = std::make_shared<jwt::JwksCache>(MakeGrpcJwksFetcher(users_channel));
+  absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier =
+      jwt::Verifier::Create({.issuers = {absl::GetFlag(FLAGS_token_issuer)},
+                             .audiences = {absl::GetFlag(FLAGS_token_audience)}},
+                            keys);
+  if (!verifier.ok()) return verifier.status();
+  auto caching = std::make_shared<jwt::CachingVerifier>(
+      std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
+  c->authenticator = std::make_unique<auth::CallAuthenticator>(caching);
+  c->guard = std::make_unique<CallGuard>(*c->authenticator);
+  return c;
+}
+
+}  // namespace
+}  // namespace backoffice::roles
 
 int main(int argc, char** argv) {
-  return backoffice::server::RunServiceMain(
+  using namespace backoffice;  // NOLINT: wiring only
+  std::unique_ptr<roles::Components> components;
+  return server::RunServiceMain(
       {
           .name = "roles",
           .schema = "roles",
           .default_grpc_port = 50052,
           .default_admin_port = 9102,
-          .migrations = backoffice::roles::kMigrations,
-          .make_services = [](backoffice::pg::Pool&)
+          .migrations = roles::kMigrations,
+          .make_services = [&components](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+            absl::StatusOr<std::unique_ptr<roles::Components>> assembled = roles::Assemble(pool);
+            if (!assembled.ok()) {
+              return assembled.status();
+            }
+            components = *std::move(assembled);
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<backoffice::roles::RolesServiceImpl>());
+            services.push_back(std::make_unique<roles::RolesServiceImpl>(roles::RolesServiceDeps{
+                .permissions = *components->permissions,
+                .roles = *components->roles,
+                .grants = *components->grants,
+                .access = *components->access,
+                .guard = *components->guard,
+            }));
             return services;
           },
       },

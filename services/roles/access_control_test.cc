@@ -1,0 +1,147 @@
+#include "services/roles/access_control.h"
+
+#include <catch2/catch.hpp>
+
+#include "absl/container/flat_hash_set.h"
+#include "libs/errors/error_details.h"
+#include "services/roles/store/store_fixture.h"
+
+namespace backoffice::roles {
+namespace {
+
+using testing::AdminActor;
+using testing::NewId;
+
+// The users service as a set of known ids; records the forwarded authorization.
+class FakeDirectory final : public UserDirectory {
+ public:
+  absl::Status CheckUserExists(std::string_view user_id, std::string_view authorization) override {
+    last_authorization = std::string(authorization);
+    if (known.contains(std::string(user_id))) return absl::OkStatus();
+    return absl::NotFoundError("user_id: no user");
+  }
+  absl::flat_hash_set<std::string> known;
+  std::string last_authorization;
+};
+
+struct Fixture {
+  testing::StoreFixture store;
+  PermissionCache cache;
+  FakeDirectory users;
+  AccessControl access{
+      {.roles = store.roles(), .grants = store.grants(), .cache = cache, .users = users}};
+
+  auth::Caller UserWith(const std::string& role_id) {
+    std::string id = NewId();
+    users.known.insert(id);
+    store.MakeGrant(id, role_id);
+    return auth::Caller{.kind = auth::Caller::Kind::kUser, .id = id};
+  }
+};
+
+TEST_CASE("check answers from the cache and sees local changes at once") {
+  Fixture f;
+  auth::Caller admin = f.UserWith(kAdminRoleId);
+  std::string user = NewId();
+  f.users.known.insert(user);
+  CHECK_FALSE(f.access.Check(user, "audit:read")->allowed);
+  REQUIRE(
+      f.access
+          .GrantRole(admin, "Bearer t", {.user_id = user, .role_id = kViewerRoleId}, AdminActor())
+          .ok());
+  CHECK(f.users.last_authorization == "Bearer t");
+  absl::StatusOr<CheckResult> allowed = f.access.Check(user, "audit:read");
+  REQUIRE(allowed.ok());
+  CHECK(allowed->allowed);
+  CHECK(allowed->matched_role_id == kViewerRoleId);
+  CHECK_FALSE(f.access.Check(user, "audit:export")->allowed);
+  CHECK_FALSE(f.access.Check(user, "nobody:knows")->allowed);
+  CHECK(f.access.Check(user, "audit.read").status().code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor()).ok());
+  CHECK_FALSE(f.access.Check(user, "audit:read")->allowed);
+}
+
+TEST_CASE("a caller cannot grant a role carrying permissions they lack") {
+  Fixture f;
+  Role granter = f.store.MakeRole("granter", {"roles:grant", "users:read"});
+  Role big = f.store.MakeRole("big", {"users:delete"}, {kViewerRoleId});
+  Role small = f.store.MakeRole("small", {"users:read"});
+  auth::Caller caller = f.UserWith(granter.id);
+  std::string target = NewId();
+  f.users.known.insert(target);
+  absl::StatusOr<GrantResult> refused =
+      f.access.GrantRole(caller, "", {.user_id = target, .role_id = big.id}, AdminActor());
+  CHECK(refused.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(errors::ErrorReasonOf(refused.status()) == "ESCALATION");
+  CHECK(std::string(refused.status().message()).find("audit:read") != std::string::npos);
+  CHECK(std::string(refused.status().message()).find("users:delete") != std::string::npos);
+  CHECK(
+      f.access.GrantRole(caller, "", {.user_id = target, .role_id = small.id}, AdminActor()).ok());
+  CHECK(f.store.Count("SELECT count(*) FROM grants WHERE user_id = $1", {target}) == 1);
+
+  // Nor build a role that carries them.
+  CHECK(f.access.CreateRole(caller, {.name = "sneaky", .parent_ids = {big.id}}, AdminActor())
+            .status()
+            .code() == absl::StatusCode::kPermissionDenied);
+  CHECK(f.access
+            .UpdateRole(caller,
+                        {.id = small.id,
+                         .fields = {.permissions = {"users:read", "keys:rotate"}},
+                         .update_mask = {"permissions"}},
+                        AdminActor())
+            .status()
+            .code() == absl::StatusCode::kPermissionDenied);
+  // An unknown name is the store's INVALID_ARGUMENT, not an escalation.
+  CHECK(f.access.CreateRole(caller, {.name = "typo", .permissions = {"users:reed"}}, AdminActor())
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("granting to a user the users service does not know is NOT_FOUND and writes nothing") {
+  Fixture f;
+  auth::Caller admin = f.UserWith(kAdminRoleId);
+  absl::StatusOr<GrantResult> ghost =
+      f.access.GrantRole(admin, "", {.user_id = NewId(), .role_id = kViewerRoleId}, AdminActor());
+  CHECK(ghost.status().code() == absl::StatusCode::kNotFound);
+  CHECK(f.access.GrantRole(admin, "", {.user_id = NewId(), .role_id = NewId()}, AdminActor())
+            .status()
+            .code() == absl::StatusCode::kNotFound);
+  CHECK(f.store.Count("SELECT count(*) FROM grants") == 1);
+}
+
+TEST_CASE("require: permission, self, and service accounts") {
+  Fixture f;
+  auth::Caller viewer = f.UserWith(kViewerRoleId);
+  CHECK(f.access.Require(viewer, kPermRolesRead).ok());
+  absl::Status denied = f.access.Require(viewer, kPermRolesGrant);
+  CHECK(denied.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(std::string(denied.message()) == "this call needs permission roles:grant");
+  auth::Caller nobody{.kind = auth::Caller::Kind::kUser, .id = NewId()};
+  CHECK(f.access.RequireSelfOr(nobody, nobody.id, kPermRolesRead).ok());
+  CHECK(f.access.RequireSelfOr(nobody, viewer.id, kPermRolesRead).code() ==
+        absl::StatusCode::kPermissionDenied);
+  auth::Caller service{.kind = auth::Caller::Kind::kService, .id = "service:audit"};
+  CHECK(f.access.Require(service, kPermRolesRead).code() == absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("a role change drops every cached answer on this replica") {
+  Fixture f;
+  Role role = f.store.MakeRole("shifting", {"audit:read"});
+  auth::Caller admin = f.UserWith(kAdminRoleId);
+  auth::Caller holder = f.UserWith(role.id);
+  CHECK(f.access.Check(holder.id, "audit:read")->allowed);
+  REQUIRE(f.access
+              .UpdateRole(admin,
+                          {.id = role.id,
+                           .fields = {.permissions = {"audit:export"}},
+                           .update_mask = {"permissions"}},
+                          AdminActor())
+              .ok());
+  CHECK_FALSE(f.access.Check(holder.id, "audit:read")->allowed);
+  CHECK(f.access.Check(holder.id, "audit:export")->allowed);
+  REQUIRE(f.access.DeleteRole(role.id, std::nullopt, true, AdminActor()).ok());
+  CHECK_FALSE(f.access.Check(holder.id, "audit:export")->allowed);
+}
+
+}  // namespace
+}  // namespace backoffice::roles

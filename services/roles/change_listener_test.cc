@@ -1,0 +1,81 @@
+#include "services/roles/change_listener.h"
+
+#include <catch2/catch.hpp>
+
+#include "absl/time/clock.h"
+#include "services/roles/store/store_fixture.h"
+
+namespace backoffice::roles {
+namespace {
+
+using testing::AdminActor;
+using testing::NewId;
+
+// Waits (bounded) for `condition`; the bound only stops a broken test from hanging.
+template <typename F>
+bool Eventually(F condition) {
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return condition();
+}
+
+std::shared_ptr<const EffectivePermissions> Cached(PermissionCache& cache, GrantStore& grants,
+                                                   const std::string& user) {
+  uint64_t generation = cache.generation();
+  auto entry = std::make_shared<const EffectivePermissions>(*grants.Effective(user));
+  cache.Insert(user, entry, generation);
+  return entry;
+}
+
+TEST_CASE("a committed grant drops exactly that user's cached answer; role changes drop all") {
+  testing::StoreFixture f;
+  PermissionCache cache;
+  ChangeListener listener(f.connection(), cache);
+  listener.Start();
+  REQUIRE(Eventually([&] { return listener.listening(); }));
+  Role role = f.MakeRole("watched", {"audit:read"});
+  std::string alice = NewId(), bob = NewId();
+  Cached(cache, f.grants(), alice);
+  Cached(cache, f.grants(), bob);
+  REQUIRE(cache.size() == 2);
+
+  f.MakeGrant(alice, role.id);
+  REQUIRE(Eventually([&] { return cache.Find(alice, absl::Now()) == nullptr; }));
+  CHECK(cache.Find(bob, absl::Now()) != nullptr);
+
+  Cached(cache, f.grants(), alice);
+  REQUIRE(f.roles()
+              .Update({.id = role.id,
+                       .fields = {.permissions = {"audit:export"}},
+                       .update_mask = {"permissions"}},
+                      AdminActor())
+              .ok());
+  REQUIRE(Eventually([&] { return cache.size() == 0; }));
+  CHECK(listener.notifications() >= 2);
+}
+
+TEST_CASE("after losing its connection the listener pauses caching, reconnects and flushes") {
+  testing::StoreFixture f;
+  PermissionCache cache;
+  ChangeListener listener(f.connection(), cache, {.reconnect_delay = absl::Milliseconds(20)});
+  listener.Start();
+  REQUIRE(Eventually([&] { return listener.listening(); }));
+  std::string user = NewId();
+  Cached(cache, f.grants(), user);
+  REQUIRE(cache.size() == 1);
+  f.Query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE query LIKE 'LISTEN%' AND datname = current_database()");
+  REQUIRE(Eventually([&] { return listener.connects() >= 2 && listener.listening(); }));
+  CHECK(cache.Find(user, absl::Now()) == nullptr);
+  // Listening again: notifications arrive as before.
+  Cached(cache, f.grants(), user);
+  f.MakeGrant(user, kViewerRoleId);
+  CHECK(Eventually([&] { return cache.Find(user, absl::Now()) == nullptr; }));
+}
+
+}  // namespace
+}  // namespace backoffice::roles

@@ -1,0 +1,32 @@
+// Whether a user exists, asked of the users service (roles grants only to real accounts).
+// An interface so the logic's tests use a hand-written fake; the binary uses GrpcUserDirectory.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace backoffice::roles {
+
+/// Looks users up in the users service.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+
+  /// OK if `user_id` names an account that is not deleted. NOT_FOUND ("user_id: no user ...")
+  /// otherwise; UNAVAILABLE / DEADLINE_EXCEEDED when the users service cannot answer;
+  /// PERMISSION_DENIED / UNAUTHENTICATED as it answers them. `authorization` is the caller's
+  /// `authorization` metadata value, forwarded.
+  virtual absl::Status CheckUserExists(std::string_view user_id,
+                                       std::string_view authorization) = 0;
+};
+
+/// UserDirectory over UsersService.GetUser on `channel`, with a 5 s deadline per call.
+std::unique_ptr<UserDirectory> MakeGrpcUserDirectory(std::shared_ptr<grpc::Channel> channel);
+
+}  // namespace backoffice::roles
