@@ -1,0 +1,273 @@
+// The roles service's rules end to end: real users and roles binaries, real tokens.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/roles/it/roles_stack.h"
+
+namespace backoffice::roles::it {
+namespace {
+
+constexpr char kAdminRoleId[] = "01900000-0000-7000-8000-000000000001";
+constexpr char kViewerRoleId[] = "01900000-0000-7000-8000-000000000003";
+
+// Calls `method` on `stub` as `token`; returns the status.
+template <typename Request, typename Response, typename Method>
+grpc::Status Call(v1::RolesService::Stub& stub, Method method, const std::string& token,
+                  const Request& request, Response* response) {
+  grpc::ClientContext context;
+  RolesStack::Authorize(context, token);
+  return (stub.*method)(&context, request, response);
+}
+
+v1::Role CreateRole(const std::string& name, std::vector<std::string> permissions,
+                    std::vector<std::string> parents = {}) {
+  RolesStack& stack = RolesStack::Shared();
+  v1::CreateRoleRequest request;
+  request.mutable_role()->set_name(absl::StrCat(name, "-", absl::ToUnixMicros(absl::Now())));
+  for (const std::string& p : permissions) request.mutable_role()->add_permissions(p);
+  for (const std::string& p : parents) request.mutable_role()->add_parent_role_ids(p);
+  v1::Role role;
+  grpc::Status status = Call(stack.replica(0), &v1::RolesService::Stub::CreateRole,
+                             stack.admin_token(), request, &role);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return role;
+}
+
+grpc::Status Grant(int replica, const std::string& token, const std::string& user,
+                   const std::string& role) {
+  v1::GrantRoleRequest request;
+  request.set_user_id(user);
+  request.set_role_id(role);
+  v1::RoleGrant grant;
+  return Call(RolesStack::Shared().replica(replica), &v1::RolesService::Stub::GrantRole, token,
+              request, &grant);
+}
+
+grpc::Status Revoke(int replica, const std::string& token, const std::string& user,
+                    const std::string& role) {
+  v1::RevokeRoleRequest request;
+  request.set_user_id(user);
+  request.set_role_id(role);
+  google::protobuf::Empty empty;
+  return Call(RolesStack::Shared().replica(replica), &v1::RolesService::Stub::RevokeRole, token,
+              request, &empty);
+}
+
+// Whether `user` holds `permission`, asked of `replica` with the user's own token.
+bool Allowed(int replica, const TestUser& user, const std::string& permission) {
+  v1::CheckPermissionRequest request;
+  request.set_permission(permission);
+  v1::CheckPermissionResponse response;
+  grpc::Status status =
+      Call(RolesStack::Shared().replica(replica), &v1::RolesService::Stub::CheckPermission,
+           user.token, request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return response.allowed();
+}
+
+// Polls until `condition` holds; the bound only stops a broken test from hanging.
+template <typename F>
+bool Eventually(F condition) {
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return condition();
+}
+
+TEST_CASE("callers are authenticated and need the call's permission") {
+  RolesStack& stack = RolesStack::Shared();
+  v1::ListRolesRequest list;
+  v1::ListRolesResponse roles;
+  CHECK(Call(stack.replica(0), &v1::RolesService::Stub::ListRoles, "", list, &roles).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(Call(stack.replica(0), &v1::RolesService::Stub::ListRoles, "not-a-jwt", list, &roles)
+            .error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  REQUIRE(
+      Call(stack.replica(1), &v1::RolesService::Stub::ListRoles, stack.admin_token(), list, &roles)
+          .ok());
+  CHECK(roles.page_info().total_size() >= 3);
+
+  TestUser nobody = stack.CreateUser("nobody");
+  grpc::Status denied =
+      Call(stack.replica(0), &v1::RolesService::Stub::ListRoles, nobody.token, list, &roles);
+  CHECK(denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(denied.error_message() == "this call needs permission roles:read");
+  // Checking oneself needs no permission; checking someone else does.
+  CHECK_FALSE(Allowed(0, nobody, "users:read"));
+  v1::CheckPermissionRequest other;
+  other.set_user_id(stack.admin_id());
+  other.set_permission("users:read");
+  v1::CheckPermissionResponse answer;
+  CHECK(
+      Call(stack.replica(0), &v1::RolesService::Stub::CheckPermission, nobody.token, other, &answer)
+          .error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  REQUIRE(Call(stack.replica(0), &v1::RolesService::Stub::CheckPermission, stack.admin_token(),
+               other, &answer)
+              .ok());
+  CHECK(answer.allowed());
+  CHECK(answer.matched_role_id() == kAdminRoleId);
+}
+
+TEST_CASE("deep chains and diamonds resolve; BatchCheck answers in order") {
+  RolesStack& stack = RolesStack::Shared();
+  std::vector<std::string> perms = {"users:read",   "users:write",   "audit:read",
+                                    "audit:export", "sessions:read", "sessions:revoke"};
+  std::vector<v1::Role> chain;
+  for (size_t i = 0; i < perms.size(); ++i) {
+    std::vector<std::string> parents;
+    if (!chain.empty()) parents.push_back(chain.back().id());
+    chain.push_back(CreateRole(absl::StrCat("chain", i), {perms[i]}, parents));
+  }
+  v1::Role top = CreateRole("top", {"integrations:read"});
+  v1::Role left = CreateRole("left", {"notifications:read"}, {top.id()});
+  v1::Role right = CreateRole("right", {"notifications:send"}, {top.id()});
+  v1::Role bottom = CreateRole("bottom", {}, {left.id(), right.id(), chain.back().id()});
+  TestUser user = stack.CreateUser("deep");
+  REQUIRE(Grant(0, stack.admin_token(), user.id, bottom.id()).ok());
+
+  v1::BatchCheckPermissionsRequest batch;
+  for (const char* p : {"users:read", "sessions:revoke", "integrations:read", "notifications:send",
+                        "roles:write"}) {
+    batch.add_checks()->set_permission(p);
+  }
+  v1::BatchCheckPermissionsResponse answers;
+  REQUIRE(Call(stack.replica(1), &v1::RolesService::Stub::BatchCheckPermissions, user.token, batch,
+               &answers)
+              .ok());
+  REQUIRE(answers.results_size() == 5);
+  CHECK(answers.results(0).allowed());
+  CHECK(answers.results(0).matched_role_id() == chain.front().id());
+  CHECK(answers.results(1).allowed());
+  CHECK(answers.results(2).allowed());
+  CHECK(answers.results(3).allowed());
+  CHECK_FALSE(answers.results(4).allowed());
+
+  v1::GetEffectivePermissionsRequest request;
+  request.set_user_id(user.id);
+  v1::GetEffectivePermissionsResponse effective;
+  REQUIRE(Call(stack.replica(0), &v1::RolesService::Stub::GetEffectivePermissions, user.token,
+               request, &effective)
+              .ok());
+  CHECK(effective.permissions_size() == 9);
+  CHECK(effective.role_ids_size() == 10);
+}
+
+TEST_CASE("an edge that would close a cycle is refused naming the cycle") {
+  RolesStack& stack = RolesStack::Shared();
+  v1::Role c = CreateRole("cyc-c", {"users:read"});
+  v1::Role b = CreateRole("cyc-b", {}, {c.id()});
+  v1::Role a = CreateRole("cyc-a", {}, {b.id()});
+  v1::UpdateRoleRequest update;
+  update.mutable_role()->set_id(c.id());
+  update.mutable_role()->add_parent_role_ids(a.id());
+  update.mutable_update_mask()->add_paths("parent_role_ids");
+  v1::Role out;
+  grpc::Status status = Call(stack.replica(1), &v1::RolesService::Stub::UpdateRole,
+                             stack.admin_token(), update, &out);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(absl::StrContains(status.error_message(), absl::StrCat(c.name(), " -> ", a.name(), " -> ",
+                                                               b.name(), " -> ", c.name())));
+}
+
+TEST_CASE("the last admin grant cannot be revoked; escalation and unknown users are refused") {
+  RolesStack& stack = RolesStack::Shared();
+  grpc::Status last = Revoke(0, stack.admin_token(), stack.admin_id(), kAdminRoleId);
+  CHECK(last.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+
+  v1::Role granter = CreateRole("granter", {"roles:grant", "users:read"});
+  TestUser deputy = stack.CreateUser("deputy");
+  REQUIRE(Grant(0, stack.admin_token(), deputy.id, granter.id()).ok());
+  TestUser target = stack.CreateUser("target");
+  grpc::Status escalation = Grant(1, deputy.token, target.id, kAdminRoleId);
+  CHECK(escalation.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(absl::StrContains(escalation.error_message(), "roles:write"));
+  CHECK(Grant(1, deputy.token, target.id, granter.id()).ok());
+
+  grpc::Status ghost =
+      Grant(0, stack.admin_token(), "01900000-0000-7000-8000-0000000000ff", kViewerRoleId);
+  CHECK(ghost.error_code() == grpc::StatusCode::NOT_FOUND);
+  v1::ListRoleMembersRequest members;
+  members.set_role_id(kViewerRoleId);
+  v1::ListRoleMembersResponse page;
+  REQUIRE(Call(stack.replica(0), &v1::RolesService::Stub::ListRoleMembers, stack.admin_token(),
+               members, &page)
+              .ok());
+  for (const v1::RoleGrant& grant : page.grants()) {
+    CHECK(grant.user_id() != "01900000-0000-7000-8000-0000000000ff");
+  }
+
+  // With a second admin, the first can go; then the second is the last.
+  REQUIRE(Grant(0, stack.admin_token(), target.id, kAdminRoleId).ok());
+  CHECK(Eventually([&] { return Allowed(1, target, "roles:write"); }));
+  REQUIRE(Revoke(1, target.token, stack.admin_id(), kAdminRoleId).ok());
+  CHECK(Revoke(0, target.token, target.id, kAdminRoleId).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+  // Restore the bootstrap admin for the other tests.
+  REQUIRE(Grant(0, target.token, stack.admin_id(), kAdminRoleId).ok());
+}
+
+TEST_CASE("a grant through replica A is seen by replica B at once; so is a revoke") {
+  RolesStack& stack = RolesStack::Shared();
+  v1::Role role = CreateRole("replicated", {"audit:export"});
+  TestUser user = stack.CreateUser("replicated");
+  for (int round = 0; round < 3; ++round) {
+    CHECK_FALSE(Allowed(1, user, "audit:export"));  // B caches the denial
+    REQUIRE(Grant(0, stack.admin_token(), user.id, role.id()).ok());
+    CHECK(Allowed(0, user, "audit:export"));  // A dropped its entry at commit
+    CHECK(Eventually([&] { return Allowed(1, user, "audit:export"); }));
+    REQUIRE(Revoke(0, stack.admin_token(), user.id, role.id()).ok());
+    CHECK(Eventually([&] { return !Allowed(1, user, "audit:export"); }));
+  }
+  // A role change (not a grant) reaches B's cached holders too.
+  REQUIRE(Grant(1, stack.admin_token(), user.id, role.id()).ok());
+  CHECK(Eventually([&] { return Allowed(1, user, "audit:export"); }));
+  v1::UpdateRoleRequest update;
+  update.mutable_role()->set_id(role.id());
+  update.mutable_role()->add_permissions("audit:read");
+  update.mutable_update_mask()->add_paths("permissions");
+  v1::Role out;
+  REQUIRE(
+      Call(stack.replica(0), &v1::RolesService::Stub::UpdateRole, stack.admin_token(), update, &out)
+          .ok());
+  CHECK(Eventually([&] { return !Allowed(1, user, "audit:export"); }));
+  CHECK(Allowed(1, user, "audit:read"));
+}
+
+TEST_CASE("concurrent grants and revokes on both replicas end with both agreeing") {
+  RolesStack& stack = RolesStack::Shared();
+  v1::Role role = CreateRole("contended", {"integrations:write"});
+  TestUser user = stack.CreateUser("contended");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        if ((i + t) % 2 == 0) {
+          Grant(t % 2, stack.admin_token(), user.id, role.id());
+        } else {
+          Revoke(t % 2, stack.admin_token(), user.id, role.id());
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  v1::ListUserRolesRequest request;
+  request.set_user_id(user.id);
+  v1::ListUserRolesResponse held;
+  REQUIRE(Call(stack.replica(0), &v1::RolesService::Stub::ListUserRoles, user.token, request, &held)
+              .ok());
+  bool expected = held.roles_size() == 1;
+  CHECK(Eventually([&] {
+    return Allowed(0, user, "integrations:write") == expected &&
+           Allowed(1, user, "integrations:write") == expected;
+  }));
+}
+
+}  // namespace
+}  // namespace backoffice::roles::it

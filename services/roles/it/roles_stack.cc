@@ -1,0 +1,160 @@
+#include "services/roles/it/roles_stack.h"
+
+#include <grpcpp/create_channel.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+namespace backoffice::roles::it {
+namespace {
+
+constexpr char kAdminEmail[] = "admin@example.com";
+constexpr char kPassword[] = "correct horse battery staple 42";
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
+                      absl::ToUnixNanos(absl::Now()));
+}
+
+std::string WriteFile(const std::string& name, const std::string& content) {
+  std::string path = TempPath(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+// The first JSON log line whose msg is `msg`, or an empty object.
+boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
+  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+    boost::system::error_code error;
+    boost::json::value parsed =
+        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
+    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
+        parsed.as_object().at("msg") == msg.c_str()) {
+      return parsed.as_object();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+RolesStack& RolesStack::Shared() {
+  // Destroyed at exit before PgServer::Shared() (constructed after it), so the binaries stop
+  // while their database still runs.
+  static RolesStack stack;
+  return stack;
+}
+
+RolesStack::RolesStack() {
+  absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
+  REQUIRE(db.ok());
+  db_ = *db;
+  std::vector<std::string> db_flags = {absl::StrCat("--db_host=", db_.host),
+                                       absl::StrCat("--db_port=", db_.port),
+                                       absl::StrCat("--db_name=", db_.name),
+                                       absl::StrCat("--db_user=", db_.user),
+                                       "--grpc_port=0",
+                                       "--admin_port=0",
+                                       "--db_pool_size=4"};
+  std::vector<std::string> users_args = db_flags;
+  users_args.push_back(absl::StrCat("--signing_key_encryption_key_file=",
+                                    WriteFile("master.key", "0123456789abcdef0123456789abcdef")));
+  users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
+  users_args.push_back(
+      absl::StrCat("--bootstrap_admin_password_file=", WriteFile("admin.password", kPassword)));
+  std::string users_address = Start("users", "services/users/users_service", users_args);
+  boost::json::object created = FindLogLine(Output("users"), "bootstrap admin created");
+  REQUIRE_FALSE(created.empty());
+  admin_.id = std::string(created.at("user_id").as_string());
+  admin_.email = kAdminEmail;
+  users_stub_ = users::v1::UsersService::NewStub(
+      grpc::CreateChannel(users_address, grpc::InsecureChannelCredentials()));
+
+  for (const char* name : {"roles-a", "roles-b"}) {
+    std::vector<std::string> args = db_flags;
+    args.push_back(absl::StrCat("--users_address=", users_address));
+    args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_.id));
+    std::string address = Start(name, "services/roles/roles_service", args);
+    roles_stubs_.push_back(v1::RolesService::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
+  }
+  admin_.token = Login(kAdminEmail);
+}
+
+RolesStack::~RolesStack() {
+  for (auto& [name, child] : children_) {
+    child.Signal(SIGTERM);
+    child.WaitForExit(absl::Seconds(20));
+  }
+}
+
+std::string RolesStack::Start(const std::string& name, const std::string& binary,
+                              std::vector<std::string> args) {
+  absl::StatusOr<tests::ChildProcess> child =
+      tests::ChildProcess::Start(binary, args, TempPath(name + ".log"));
+  REQUIRE(child.ok());
+  children_.emplace_back(name, *std::move(child));
+  tests::ChildProcess& process = children_.back().second;
+  boost::json::object started;
+  for (int i = 0; i < 3000 && started.empty(); ++i) {
+    started = FindLogLine(process.Output(), "service started");
+    if (started.empty() && process.WaitForExit(absl::Milliseconds(10)).has_value()) {
+      FAIL(name << " exited before starting:\n" << process.Output());
+    }
+  }
+  REQUIRE_FALSE(started.empty());
+  return std::string(started.at("grpc_address").as_string());
+}
+
+std::string RolesStack::Output(const std::string& which) const {
+  for (const auto& [name, child] : children_) {
+    if (name == which) return child.Output();
+  }
+  return "";
+}
+
+void RolesStack::Authorize(grpc::ClientContext& context, const std::string& token) {
+  if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+std::string RolesStack::Login(const std::string& email) {
+  grpc::ClientContext context;
+  Authorize(context, "");
+  users::v1::LoginRequest request;
+  request.set_email(email);
+  request.set_password(kPassword);
+  request.mutable_client()->set_ip_address("192.0.2.10");
+  request.mutable_client()->set_user_agent("roles-it");
+  users::v1::LoginResponse response;
+  grpc::Status status = users_stub_->Login(&context, request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  REQUIRE(response.has_tokens());
+  return response.tokens().access_token();
+}
+
+TestUser RolesStack::CreateUser(const std::string& name) {
+  grpc::ClientContext context;
+  Authorize(context, admin_.token);
+  users::v1::CreateUserRequest request;
+  std::string email = absl::StrCat(name, "-", absl::ToUnixNanos(absl::Now()), "@example.com");
+  request.mutable_user()->set_email(email);
+  request.mutable_user()->set_display_name(name);
+  request.set_password(kPassword);
+  users::v1::User user;
+  grpc::Status status = users_stub_->CreateUser(&context, request, &user);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return TestUser{.id = user.id(), .email = email, .token = Login(email)};
+}
+
+}  // namespace backoffice::roles::it

@@ -1,0 +1,65 @@
+// Test fixture for black-box tests of the roles service: the real users_service (bootstrap admin
+// admin@example.com) and two replicas of the real roles_service (A and B, `--users_address`
+// pointing at it, `--bootstrap_admin_user_id` the users service's bootstrap admin) on one fresh
+// database of the shared test PostgreSQL, each service in its own schema.
+//
+//   RolesStack& stack = RolesStack::Shared();
+//   grpc::ClientContext context;
+//   stack.Authorize(context, stack.admin_token());
+//   stack.replica(0).CheckPermission(&context, request, &response);
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libs/testing/pg_server.h"
+#include "proto/roles/v1/roles.grpc.pb.h"
+#include "proto/users/v1/users.grpc.pb.h"
+#include "tests/support/child_process.h"
+
+namespace backoffice::roles::it {
+
+/// A users-service account with a fresh access token.
+struct TestUser {
+  std::string id;
+  std::string email;
+  std::string token;
+};
+
+class RolesStack {
+ public:
+  /// The stack for this test binary, started on first use (a few seconds).
+  static RolesStack& Shared();
+  ~RolesStack();
+
+  users::v1::UsersService::Stub& users() { return *users_stub_; }
+  /// Replica 0 (A) or 1 (B).
+  v1::RolesService::Stub& replica(int index) { return *roles_stubs_.at(index); }
+  const std::string& admin_id() const { return admin_.id; }
+  const std::string& admin_token() const { return admin_.token; }
+
+  /// Creates an account with a password through the users service and logs it in.
+  TestUser CreateUser(const std::string& name);
+
+  /// Adds `authorization: Bearer <token>` and a 30 s deadline.
+  static void Authorize(grpc::ClientContext& context, const std::string& token);
+
+  /// Everything a binary logged ("users", "roles-a", "roles-b").
+  std::string Output(const std::string& which) const;
+
+ private:
+  RolesStack();
+  std::string Start(const std::string& name, const std::string& binary,
+                    std::vector<std::string> args);
+  std::string Login(const std::string& email);
+
+  testing::TestDatabase db_;
+  std::vector<std::pair<std::string, tests::ChildProcess>> children_;
+  std::unique_ptr<users::v1::UsersService::Stub> users_stub_;
+  std::vector<std::unique_ptr<v1::RolesService::Stub>> roles_stubs_;
+  TestUser admin_;
+};
+
+}  // namespace backoffice::roles::it
