@@ -84,6 +84,26 @@ users_secret_args() {
     "--bootstrap_admin_password_file=${ADMIN_PASSWORD_FILE}"
 }
 
+# roles_args: the roles service's flags: the users service's address, and the bootstrap admin's
+# account id so that roles grants it `admin` when no admin grant exists yet. The users service
+# (started just before) creates that account; this waits for it to be ready (at most 30 s) and
+# reads the id from the users schema: a dev-script convenience, not a service reading another's
+# tables. Without an id (users not up), roles starts without the flag; `./dev restart` fixes it.
+roles_args() {
+  local admin_id="" i
+  for ((i = 0; i < 150; i++)); do
+    is_ready users && break
+    sleep 0.2
+  done
+  admin_id="$("${PG_BIN}/psql" -X -q -tA -h "${PG_HOST}" -p "${PG_PORT}" -U postgres \
+    -d "${DB_NAME}" -c "SELECT id FROM users.users WHERE lower(email) = lower('${ADMIN_EMAIL}')" \
+    2>/dev/null || true)"
+  printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}"
+  if [[ -n "${admin_id}" ]]; then
+    printf '%s\n' "--bootstrap_admin_user_id=${admin_id}"
+  fi
+}
+
 # component_args NAME: its command-line flags, one per line.
 component_args() {
   if [[ "$1" == bff ]]; then
@@ -93,6 +113,9 @@ component_args() {
   fi
   if [[ "$1" == users ]]; then
     users_secret_args
+  fi
+  if [[ "$1" == roles ]]; then
+    roles_args
   fi
   printf '%s\n' \
     "--grpc_port=${GRPC_PORT[$1]}" \
