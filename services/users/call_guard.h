@@ -26,14 +26,17 @@ namespace backoffice::users {
 /// Permission names of the users service (users.proto names one per call). kPermSelf marks
 /// calls on the caller's own account, which need only a valid token.
 inline constexpr std::string_view kPermSelf = "self";
-inline constexpr std::string_view kPermUsersRead = "users.users.read";
-inline constexpr std::string_view kPermUsersWrite = "users.users.write";
-inline constexpr std::string_view kPermUsersDelete = "users.users.delete";
-inline constexpr std::string_view kPermUsersImport = "users.users.import";
-inline constexpr std::string_view kPermUsersExport = "users.users.export";
-inline constexpr std::string_view kPermPasswordsReset = "users.passwords.reset";
-inline constexpr std::string_view kPermSessionsManage = "users.sessions.manage";
-inline constexpr std::string_view kPermKeysManage = "users.keys.manage";
+inline constexpr std::string_view kPermUsersRead = "users:read";
+inline constexpr std::string_view kPermUsersWrite = "users:write";
+inline constexpr std::string_view kPermUsersDelete = "users:delete";
+inline constexpr std::string_view kPermUsersImport = "users:import";
+inline constexpr std::string_view kPermUsersExport = "users:export";
+inline constexpr std::string_view kPermUsersUnlock = "users:unlock";
+// Setting or resetting someone else's password is part of managing the account.
+inline constexpr std::string_view kPermPasswordsReset = "users:write";
+inline constexpr std::string_view kPermSessionsRead = "sessions:read";
+inline constexpr std::string_view kPermSessionsRevoke = "sessions:revoke";
+inline constexpr std::string_view kPermKeysManage = "keys:rotate";
 
 /// The authorization hook: may `caller` exercise `permission`, on the account `subject_user_id`
 /// when the call names one ("" otherwise)? Calls the contract marks "or self" pass the account

@@ -163,7 +163,7 @@ grpc::Status UsersServiceImpl::Logout(grpc::ServerContext* context,
 grpc::Status UsersServiceImpl::ListSessions(grpc::ServerContext* context,
                                             const v1::ListSessionsRequest* request,
                                             v1::ListSessionsResponse* response) {
-  return Handle(*context, request->user_id().empty() ? kPermSelf : kPermSessionsManage,
+  return Handle(*context, request->user_id().empty() ? kPermSelf : kPermSessionsRead,
                 request->user_id(), [&](const CallScope& call) -> absl::Status {
                   if (request->page().offset() != 0) {
                     return absl::InvalidArgumentError("page.offset: not supported; use page_token");
@@ -205,7 +205,7 @@ grpc::Status UsersServiceImpl::RevokeSession(grpc::ServerContext* context,
     // Without `users.sessions.manage` only the caller's own sessions can be ended; another
     // user's is NOT_FOUND (no existence leak).
     std::optional<std::string_view> owner;
-    if (!deps_.guard.Authorize(call.caller, kPermSessionsManage, "").ok()) {
+    if (!deps_.guard.Authorize(call.caller, kPermSessionsRevoke, "").ok()) {
       owner = call.caller.id;
     }
     return deps_.sessions.Revoke(request->session_id(), owner, kRevokeRevoked, call.actor,
@@ -216,7 +216,7 @@ grpc::Status UsersServiceImpl::RevokeSession(grpc::ServerContext* context,
 grpc::Status UsersServiceImpl::RevokeAllSessions(grpc::ServerContext* context,
                                                  const v1::RevokeAllSessionsRequest* request,
                                                  v1::RevokeAllSessionsResponse* response) {
-  return Handle(*context, request->user_id().empty() ? kPermSelf : kPermSessionsManage,
+  return Handle(*context, request->user_id().empty() ? kPermSelf : kPermSessionsRevoke,
                 request->user_id(), [&](const CallScope& call) -> absl::Status {
                   const std::string& user_id =
                       request->user_id().empty() ? call.caller.id : request->user_id();
@@ -412,7 +412,7 @@ grpc::Status UsersServiceImpl::GetLockout(grpc::ServerContext* context,
 
 grpc::Status UsersServiceImpl::Unlock(grpc::ServerContext* context,
                                       const v1::UnlockRequest* request, v1::Lockout* response) {
-  return Handle(*context, kPermUsersWrite, "", [&](const CallScope& call) -> absl::Status {
+  return Handle(*context, kPermUsersUnlock, "", [&](const CallScope& call) -> absl::Status {
     if (request->user_id().empty()) {
       return Required("user_id");
     }
