@@ -273,6 +273,14 @@ TABLE_SIZES="$(psql_super -At -F ' | ' -c "
   FROM users")"
 
 # ---- Load ----------------------------------------------------------------------------------------
+# busy_processes: what used at least 5% of a CPU over one second (other work on a shared machine).
+busy_processes() {
+  top -b -n 2 -d 1 -o %CPU | awk '/^top -/ { frame++; table = 0; next }
+    frame == 2 && $1 == "PID" { table = 1; next }
+    table && $9 + 0 >= 5 { printf "%s%s %s%%", sep, $12, $9; sep = ", " }
+    END { if (!sep) printf "none" }'
+}
+BUSY_BEFORE="$(busy_processes)"
 UPTIME_BEFORE="$(uptime)"
 info "running the driver [$(elapsed)]; load: ${UPTIME_BEFORE##*load}"
 DRIVER_ARGS=(
@@ -291,6 +299,7 @@ driver_rc=0
 step "${TMP_DIR}/bin/users_bench" "${DRIVER_ARGS[@]}" >"${TMP_DIR}/table.md" || driver_rc=$?
 ((driver_rc == 0 || driver_rc == 3)) || fail "the driver failed (exit ${driver_rc})"
 UPTIME_MIDDLE="$(uptime)"
+BUSY_MIDDLE="$(busy_processes)"
 info "one caller at a time [$(elapsed)]; load: ${UPTIME_MIDDLE##*load}"
 single_rc=0
 step "${TMP_DIR}/bin/users_bench" "${DRIVER_ARGS[@]}" --concurrency=1 --channels=1 \
@@ -298,6 +307,7 @@ step "${TMP_DIR}/bin/users_bench" "${DRIVER_ARGS[@]}" --concurrency=1 --channels
 ((single_rc == 0 || single_rc == 3)) || fail "the driver failed (exit ${single_rc})"
 ((single_rc == 0)) || driver_rc=${single_rc}
 UPTIME_AFTER="$(uptime)"
+BUSY_AFTER="$(busy_processes)"
 
 SERVICE_RSS="$(awk '/^VmRSS|^VmHWM/ {printf "%s %s %s; ", $1, $2, $3}' "/proc/${SERVICE_PID}/status")"
 METRICS_RSS="$(curl -fsS "http://127.0.0.1:${ADMIN_PORT}/metrics" 2>/dev/null |
@@ -346,7 +356,9 @@ COMMAND+=" LOGIN_CONCURRENCY=${LOGIN_CONCURRENCY} bench/users/run.sh"
   echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(
     awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr)"
   echo
-  echo "Load (uptime) before the driver: ${UPTIME_BEFORE##*load }; between the passes: ${UPTIME_MIDDLE##*load }; after: ${UPTIME_AFTER##*load }"
+  echo "Load (uptime) before the driver: ${UPTIME_BEFORE##*load }; between the passes: ${UPTIME_MIDDLE##*load }; after: ${UPTIME_AFTER##*load }."
+  echo "Processes above 5% CPU (1 s sample) before the driver: ${BUSY_BEFORE}; between the passes: ${BUSY_MIDDLE}; after: ${BUSY_AFTER}."
+  echo "(The load average includes the benchmark's own threads: driver, service, PostgreSQL.)"
   echo
   echo "Data: ${USERS} seeded users + the bootstrap admin (rows | table | indexes: ${TABLE_SIZES});"
   echo "seeded in ${seed_insert_seconds} s, ${seed_seconds} s with VACUUM ANALYZE and CHECKPOINT."
