@@ -47,3 +47,17 @@ ensure_disk_caches() {
     fi
   done < <(grep -o -- '--disk_cache=[^[:space:]]*' "${REPO_ROOT}/.bazelrc" | cut -d= -f2- | sort -u)
 }
+
+# ensure_node_tools: Node.js and npm (Debian's nodejs and npm when the machine has no node or
+# npm), then the npm packages the tests use: tools/openapi/install.sh runs `npm ci` there when
+# node_modules is missing or package-lock.json changed. Checked by command rather than listed in
+# packages.txt: a machine may already have a Node.js package from another source, which
+# conflicts with Debian's npm package.
+ensure_node_tools() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    info "Node.js: installing Debian's nodejs and npm"
+    as_root apt-get -q update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -q install -y nodejs npm
+  fi
+  "${REPO_ROOT}/tools/openapi/install.sh" || die "installing tools/openapi's npm packages failed"
+}
