@@ -131,7 +131,7 @@ TEST_CASE("the BFF runs without its users service, not ready, and stops on SIGTE
   CHECK(ready->status == 503);
   CHECK(absl::StrContains(ready->body, "users"));
   std::optional<TestResponse> api = GetOnce(port, "/api/users");
-  CHECK(api->status == 404);
+  CHECK(api->status == 401);  // a real route, and no credentials
   CHECK(api->Header("content-type") == "application/problem+json");
   std::optional<TestResponse> metrics = GetOnce(port, "/metrics");
   CHECK(absl::StrContains(metrics->body, "backoffice_build_info{service=\"bff\"} 1"));

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bff/app/authentication.h"
 #include "bff/app/downstreams.h"
 #include "bff/app/routes.h"
 #include "bff/http/gateway.h"
@@ -59,6 +60,25 @@ ABSL_FLAG(absl::Duration, downstream_deadline, absl::Seconds(2),
           "deadline of a downstream call that sets none");
 ABSL_FLAG(std::vector<std::string>, required_services, std::vector<std::string>({"users"}),
           "services whose channel must be READY for /readyz (comma-separated)");
+ABSL_FLAG(std::string, users_token_issuer, "backoffice-users",
+          "`iss` of the users service's access tokens (its --token_issuer)");
+ABSL_FLAG(std::string, users_token_audience, "backoffice",
+          "`aud` of the users service's access tokens (its --token_audience)");
+ABSL_FLAG(std::vector<std::string>, users_default_permissions, std::vector<std::string>({"*"}),
+          "permissions of a users-service token without a permissions claim, until the roles "
+          "service grants real ones (comma-separated; '*' is every permission)");
+ABSL_FLAG(std::vector<std::string>, oidc_issuer, {},
+          "an external OpenID Connect issuer as issuer|jwks_url|audience; repeat the flag for "
+          "several (BACKOFFICE_OIDC_ISSUER: comma-separated)");
+ABSL_FLAG(absl::Duration, jwks_refresh_interval, absl::Minutes(5),
+          "how often the background thread refreshes every trusted JWKS");
+ABSL_FLAG(absl::Duration, jwks_retry_interval, absl::Seconds(5),
+          "refresh sooner than that after a failed fetch or while a key set is empty");
+ABSL_FLAG(absl::Duration, jwks_min_demand_interval, absl::Seconds(10),
+          "at most one refresh per this interval on tokens naming an unknown kid");
+ABSL_FLAG(int64_t, max_import_bytes, 11 << 20, "body limit of POST /api/users/import");
+ABSL_FLAG(int64_t, max_export_bytes, 64 << 20,
+          "the largest CSV GET /api/users/export collects before answering");
 ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "on SIGTERM, time to report not-ready before refusing new connections");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
@@ -77,7 +97,27 @@ void LogFromGrpc(gpr_log_func_args* args) {
   }
 }
 
-int Run() {
+// Every --oidc_issuer occurrence (Abseil keeps only the last one of a repeated flag).
+std::vector<std::string> RepeatedOidcIssuers(int argc, char** argv) {
+  std::vector<std::string> values;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") {
+      break;
+    }
+    for (std::string_view prefix : {"--oidc_issuer=", "-oidc_issuer="}) {
+      if (arg.substr(0, prefix.size()) == prefix) {
+        values.emplace_back(arg.substr(prefix.size()));
+      }
+    }
+    if ((arg == "--oidc_issuer" || arg == "-oidc_issuer") && i + 1 < argc) {
+      values.emplace_back(argv[++i]);
+    }
+  }
+  return values;
+}
+
+int Run(std::vector<std::string> oidc_flags) {
   absl::StatusOr<log::Level> level = log::ParseLevel(absl::GetFlag(FLAGS_log_level));
   if (!level.ok()) {
     log::Error("bad --log_level", {{"error", level.status().message()}});
@@ -98,7 +138,10 @@ int Run() {
                                registry);
 
   http::Router router;
-  if (absl::Status added = app::AddRoutes(router, downstreams); !added.ok()) {
+  app::RouteOptions route_options{
+      .max_import_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_import_bytes)),
+      .max_export_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_export_bytes))};
+  if (absl::Status added = app::AddRoutes(router, downstreams, route_options); !added.ok()) {
     log::Error("cannot declare routes", {{"error", added.message()}});
     return 1;
   }
@@ -118,8 +161,34 @@ int Run() {
   gateway_options.login = {.rate_per_second = absl::GetFlag(FLAGS_login_rate_per_address),
                            .burst = absl::GetFlag(FLAGS_login_burst_per_address)};
   gateway_options.access_log = absl::GetFlag(FLAGS_access_log);
-  // The Authenticator (JWT, session cookies) and the Authorizer come with the auth routes.
-  http::Gateway gateway(gateway_options, std::move(router), registry);
+  app::AuthenticationOptions auth_options;
+  auth_options.users_issuer = absl::GetFlag(FLAGS_users_token_issuer);
+  auth_options.users_audience = absl::GetFlag(FLAGS_users_token_audience);
+  auth_options.users_default_permissions = absl::GetFlag(FLAGS_users_default_permissions);
+  auth_options.refresh = {.interval = absl::GetFlag(FLAGS_jwks_refresh_interval),
+                          .retry_interval = absl::GetFlag(FLAGS_jwks_retry_interval),
+                          .min_demand_interval = absl::GetFlag(FLAGS_jwks_min_demand_interval)};
+  if (oidc_flags.empty()) {
+    oidc_flags = absl::GetFlag(FLAGS_oidc_issuer);
+  }
+  for (const std::string& flag : oidc_flags) {
+    absl::StatusOr<app::OidcIssuer> issuer = app::ParseOidcIssuer(flag);
+    if (!issuer.ok()) {
+      log::Error("bad --oidc_issuer", {{"error", issuer.status().message()}});
+      return 2;
+    }
+    auth_options.oidc_issuers.push_back(*std::move(issuer));
+  }
+  absl::StatusOr<app::Authentication> authentication =
+      app::CreateAuthentication(auth_options, downstreams.users->channel());
+  if (!authentication.ok()) {
+    log::Error("cannot set up authentication", {{"error", authentication.status().message()}});
+    return 2;
+  }
+  // The Authorizer is the default ClaimAuthorizer (permissions from the principal) until the
+  // roles issue replaces it.
+  http::Gateway gateway(gateway_options, std::move(router), registry,
+                        authentication->authenticator);
   for (const std::string& name : absl::GetFlag(FLAGS_required_services)) {
     downstream::ServiceClient* client = downstreams.Find(name);
     if (client == nullptr) {
@@ -139,6 +208,7 @@ int Run() {
   server_options.body_timeout = absl::GetFlag(FLAGS_body_timeout);
   server_options.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
   server_options.trusted_proxies = absl::GetFlag(FLAGS_trusted_proxies);
+  authentication->refresher->Start();
   absl::StatusOr<http::HttpServerPtr> server = http::HttpServer::Start(server_options, gateway);
   if (!server.ok()) {
     log::Error("cannot start the HTTP server", {{"error", server.status().message()}});
@@ -157,6 +227,8 @@ int Run() {
   for (downstream::ServiceClient* client : downstreams.All()) {
     client->CancelAllAndWait();
   }
+  // Requests still waiting for a JWKS refresh are resumed (queued) before the contexts go.
+  authentication->refresher->Stop();
   server->reset();
   log::Info("stopped", {{"clean", clean}});
   return 0;
@@ -167,7 +239,8 @@ int Run() {
 
 int main(int argc, char** argv) {
   backoffice::server::BlockTerminationSignals();
+  std::vector<std::string> oidc_flags = backoffice::bff::RepeatedOidcIssuers(argc, argv);
   backoffice::config::ParseCommandLine(
       argc, argv, "The backoffice BFF: the HTTP gateway admin SPAs talk to (docs/bff.md).");
-  return backoffice::bff::Run();
+  return backoffice::bff::Run(std::move(oidc_flags));
 }

@@ -1,10 +1,28 @@
 #include "bff/app/routes.h"
 
+#include "bff/app/auth_routes.h"
+#include "bff/app/users_api.h"
+#include "bff/app/users_routes.h"
+
 namespace backoffice::bff::app {
 
-absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams) {
-  // The domain routes (users, auth, me) land here in their own files; see docs/bff.md.
-  return absl::OkStatus();
+absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
+                       const RouteOptions& options) {
+  UsersApi users{
+      .client = downstreams.users.get(),
+      .stub = std::shared_ptr(users::v1::UsersService::NewStub(downstreams.users->channel()))};
+  if (absl::Status added = AddAuthRoutes(router, users); !added.ok()) {
+    return added;
+  }
+  if (absl::Status added = AddUserRoutes(router, users); !added.ok()) {
+    return added;
+  }
+  if (absl::Status added =
+          AddUserBulkRoutes(router, users, options.max_import_bytes, options.max_export_bytes);
+      !added.ok()) {
+    return added;
+  }
+  return AddMeRoutes(router, users);
 }
 
 }  // namespace backoffice::bff::app

@@ -17,8 +17,9 @@ class Authenticator {
 
   /// Sets `request.principal` when the request carries valid credentials and leaves it empty for
   /// an anonymous request. A non-OK status (bad, expired or forged credentials) becomes a problem
-  /// response (UNAUTHENTICATED → 401) on every route except kPublic ones, where the request goes
-  /// on as anonymous.
+  /// response on every route except kPublic ones, where the request goes on as anonymous:
+  /// PERMISSION_DENIED (credentials fine, request refused, e.g. a CSRF check) → 403, anything
+  /// else → 401.
   virtual boost::asio::awaitable<absl::Status> Authenticate(HttpRequest& request) = 0;
 };
 

@@ -233,7 +233,11 @@ boost::asio::awaitable<HttpResponse> Gateway::RunRoute(HttpRequest& request, con
     if (!authenticated.ok()) {
       request.principal.reset();
       if (!is_public) {
-        co_return ProblemResponse(request, absl::UnauthenticatedError(authenticated.message()));
+        // PERMISSION_DENIED (e.g. a CSRF check) stays a 403; every other failure is a 401.
+        co_return ProblemResponse(
+            request, authenticated.code() == absl::StatusCode::kPermissionDenied
+                         ? authenticated
+                         : absl::UnauthenticatedError(authenticated.message()));
       }
     }
   }

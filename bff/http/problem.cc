@@ -1,5 +1,6 @@
 #include "bff/http/problem.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "libs/errors/error_details.h"
 
 namespace backoffice::bff::http {
 namespace {
@@ -188,6 +190,10 @@ Problem ProblemFromStatus(const absl::Status& status) {
   }
   std::string message(ToStd(status.message()));
   Problem problem = MakeProblem(http_status, message);
+  if (std::optional<absl::Duration> retry = errors::RetryAfterOf(status); retry.has_value()) {
+    int64_t seconds = absl::ToInt64Seconds(absl::Ceil(*retry, absl::Seconds(1)));
+    problem.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, seconds)));
+  }
   if (http_status == 400) {
     problem.errors = FieldErrorsOf(status);
     if (problem.errors.empty()) {

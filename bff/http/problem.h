@@ -38,9 +38,11 @@ HttpResponse ProblemResponse(const HttpRequest& request, const Problem& problem)
 /// INVALID_ARGUMENT→400 (field errors from the FieldErrors payload, else from a "<field>:
 /// <message>" message), UNAUTHENTICATED→401, PERMISSION_DENIED→403, NOT_FOUND→404,
 /// ALREADY_EXISTS/ABORTED/FAILED_PRECONDITION→409, RESOURCE_EXHAUSTED→429, UNAVAILABLE→503,
-/// DEADLINE_EXCEEDED→504, anything else→500. 4xx problems carry the status message as `detail`
-/// (service messages are written for callers); 5xx problems carry a fixed text and never the
-/// message, which may name hosts or internals. OK maps to 500: it is a caller bug.
+/// DEADLINE_EXCEEDED→504, anything else→500. A retry delay attached with libs/errors'
+/// WithRetryAfter (FromGrpcStatus attaches RetryInfo's) becomes Retry-After in whole seconds. 4xx
+/// problems carry the status message as `detail` (service messages are written for callers); 5xx
+/// problems carry a fixed text and never the message, which may name hosts or internals. OK maps to
+/// 500: it is a caller bug.
 Problem ProblemFromStatus(const absl::Status& status);
 
 /// Shortcut: ProblemResponse(request, ProblemFromStatus(status)).
