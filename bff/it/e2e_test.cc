@@ -485,6 +485,41 @@ TEST_CASE("sessions, lockout, password reset, CSV import and export, /api/me", "
   CHECK(revoked.status == 200);
   CHECK(other.Call("POST", "/api/auth/refresh").status == 401);
 
+  // Failed logins lock an account: 429 with Retry-After; an admin reads and clears the lock.
+  TestResponse victim =
+      api.Call("POST", "/api/users",
+               R"({"email":"locked@example.com","password":"a long enough passphrase 77"})");
+  REQUIRE(victim.status == 201);
+  std::string victim_id = Str(Json(victim), "id");
+  Client guesser(stack.bff_port());
+  int status = 0;
+  TestResponse locked;
+  for (int i = 0; i < 8 && status != 429; ++i) {
+    locked = guesser.Call("POST", "/api/auth/login",
+                          R"({"email":"locked@example.com","password":"wrong guess number 1"})");
+    status = locked.status;
+  }
+  INFO(locked.body);
+  REQUIRE(status == 429);
+  CHECK(std::stoi(locked.Header("retry-after")) > 60);
+  TestResponse state = api.Call("GET", "/api/users/" + victim_id + "/lockout");
+  CHECK(Json(state).at("locked") == true);
+  TestResponse unlocked = api.Call("DELETE", "/api/users/" + victim_id + "/lockout");
+  CHECK(unlocked.status == 200);
+  CHECK(Json(unlocked).at("locked") == false);
+  CHECK(guesser
+            .Call("POST", "/api/auth/login",
+                  R"({"email":"locked@example.com","password":"a long enough passphrase 77"})")
+            .status == 200);
+  CHECK(guesser
+            .Call("POST", "/api/auth/login/second-factor",
+                  R"({"challenge":"mfa_unknown","totpCode":"123456"})")
+            .status == 401);
+  CHECK(guesser
+            .Call("POST", "/api/auth/login/second-factor",
+                  R"({"challenge":"mfa_unknown","totpCode":"1","recoveryCode":"x"})")
+            .status == 400);
+
   TestResponse lockout = api.Call("GET", "/api/users/" + admin + "/lockout");
   INFO(lockout.body);
   CHECK(lockout.status == 200);
