@@ -10,7 +10,8 @@ namespace {
 constexpr char kAllowedHeaders[] =
     "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, Range, "
     "X-CSRF-Token, X-Request-Id, traceparent";
-constexpr char kExposedHeaders[] = "X-Total-Count, Content-Range, X-Request-Id, ETag, Retry-After";
+constexpr char kExposedHeaders[] =
+    "X-Total-Count, Content-Range, X-Next-Cursor, X-Request-Id, ETag, Retry-After, Location";
 
 void SetIfAbsent(HttpResponse& response, std::string_view name, std::string value) {
   if (!response.headers.Has(name)) {
