@@ -1,0 +1,145 @@
+// Canonical JSON and the canonical event encoding, including a hash computed independently (by
+// the Python snippet in services/audit/README.md) so the documented format and the code agree.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "boost/json/parse.hpp"
+#include "services/audit/store/canonical_event.h"
+#include "services/audit/store/canonical_json.h"
+#include "services/audit/store/event_validation.h"
+
+namespace backoffice::audit {
+namespace {
+
+std::string Canonical(std::string_view json) {
+  absl::StatusOr<std::string> text = CanonicalJson(json, "x");
+  INFO(json);
+  REQUIRE(text.ok());
+  return *text;
+}
+
+TEST_CASE("canonical JSON sorts keys bytewise and drops whitespace") {
+  CHECK(Canonical(R"({ "b" : 1, "a" : [true, null, false], "B": {"z": "", "y": {}}})") ==
+        R"({"B":{"y":{},"z":""},"a":[true,null,false],"b":1})");
+  // Bytewise UTF-8 order: "é" (0xC3 0xA9) sorts after "z".
+  CHECK(Canonical(R"({"é": 1, "z": 2, "aa": 3, "a": 4})") == R"({"a":4,"aa":3,"z":2,"é":1})");
+}
+
+TEST_CASE("canonical JSON writes numbers as the shortest plain decimal of the double") {
+  CHECK(Canonical("[1, 1.0, 1.50, -0, -0.0, 0.1, 1e2, 1E-2, 12345678901234567890, 1e21]") ==
+        "[1,1,1.5,0,0,0.1,100,0.01,12345678901234567168,1000000000000000000000]");
+  CHECK(Canonical("[9007199254740993]") == "[9007199254740992]");  // as a double
+}
+
+TEST_CASE("canonical JSON escapes only quote, backslash and control characters") {
+  CHECK(Canonical(R"(["a\"b\\c\/d", "\u0001\b\t\n\f\r\u001f", "\u00e9\ud83d\ude00 ~\u007f"])") ==
+        "[\"a\\\"b\\\\c/d\",\"\\u0001\\b\\t\\n\\f\\r\\u001f\",\"\xC3\xA9\xF0\x9F\x98\x80 ~\x7F\"]");
+}
+
+TEST_CASE("canonical JSON is stable under re-parsing") {
+  std::string once = Canonical(R"({"x": [0.30000000000000004, 2.5e-7, 123.456], "y": "é"})");
+  CHECK(Canonical(once) == once);
+}
+
+TEST_CASE("canonical JSON refuses what is not JSON") {
+  CHECK(CanonicalJson(std::string_view("{"), "before").status().message() ==
+        "before: not valid JSON");
+  CHECK(!CanonicalJson(std::string_view("{} {}"), "before").ok());
+}
+
+Event SampleEvent() {
+  Event event;
+  event.id = "0190b5f2-7c1e-7d3a-9f00-0123456789ab";
+  event.sequence = 1;
+  event.event_time = absl::FromUnixMicros(1714564800123456);  // 2024-05-01T12:00:00.123456Z
+  event.ingest_time = absl::FromUnixMicros(1714564801000000);
+  event.actor_type = kActorUser;
+  event.actor_id = "u-1";
+  event.actor_display_name = "Ann";
+  event.client_ip = "192.0.2.1";
+  event.user_agent = "curl/8";
+  event.action = "users.user.update";
+  event.resource_type = "users.User";
+  event.resource_id = "u-2";
+  event.service = "users";
+  event.request_id = "req-1";
+  event.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  event.outcome = kOutcomeSuccess;
+  event.message = "renamed \xE2\x9C\x93";
+  event.before = R"({"display_name":"Ann"})";
+  event.after = R"({"display_name":"Anna","n":1.5})";
+  event.prev_hash = kGenesisHash;
+  return event;
+}
+
+TEST_CASE("the chain hash matches an independent computation of the documented encoding") {
+  Event event = SampleEvent();
+  CHECK(CanonicalTime(event.event_time) == "2024-05-01T12:00:00.123456Z");
+  CHECK(CanonicalTime(absl::FromUnixNanos(1714564800123456999)) == "2024-05-01T12:00:00.123456Z");
+  absl::StatusOr<std::string> hash = ChainHash(event.prev_hash, CanonicalEventBytes(event));
+  REQUIRE(hash.ok());
+  CHECK(*hash == "b16df4b8e521d9f7ba4dd03ae07ec5df51d4e1a3b22d2b2728ac7a7d3c4b2c10");
+}
+
+TEST_CASE("every field changes the hash; content bytes ignore store-set fields") {
+  Event event = SampleEvent();
+  std::string base = CanonicalEventBytes(event);
+  std::string content = CanonicalContentBytes(event);
+  Event changed = event;
+  changed.metadata = "{}";  // absent and empty are different
+  CHECK(CanonicalEventBytes(changed) != base);
+  changed = event;
+  changed.message = "renamed";
+  CHECK(CanonicalEventBytes(changed) != base);
+  changed = event;
+  // Moving a byte between adjacent fields cannot produce the same bytes (length prefixes).
+  changed.actor_id = "u-1A";
+  changed.actor_display_name = "nn";
+  CHECK(CanonicalEventBytes(changed) != base);
+  changed = event;
+  changed.sequence = 2;
+  changed.ingest_time += absl::Seconds(1);
+  CHECK(CanonicalEventBytes(changed) != base);
+  CHECK(CanonicalContentBytes(changed) == content);
+}
+
+TEST_CASE("NormalizeEvent names the first bad field") {
+  absl::Time now = absl::FromUnixSeconds(1714564800);
+  Event event = SampleEvent();
+  event.event_time = now;
+  event.id = "0190B5F2-7C1E-7D3A-9F00-0123456789AB";
+  REQUIRE(NormalizeEvent(event, "events[0]", now).ok());
+  CHECK(event.id == "0190b5f2-7c1e-7d3a-9f00-0123456789ab");
+  CHECK(event.sequence == 0);
+  CHECK(event.prev_hash.empty());
+
+  auto error = [&](auto change) {
+    Event bad = SampleEvent();
+    bad.event_time = now;
+    change(bad);
+    return std::string(NormalizeEvent(bad, "events[2]", now).message());
+  };
+  CHECK(error([](Event& e) { e.id = "4b1e5f0a-8c1e-4d3a-9f00-0123456789ab"; }) ==
+        "events[2].id: must be a UUIDv7");
+  CHECK(error([&](Event& e) { e.event_time = now + absl::Hours(25); }) ==
+        "events[2].event_time: more than 24 hours in the future");
+  CHECK(error([](Event& e) { e.actor_type = ""; }) == "events[2].actor.type: required");
+  CHECK(error([](Event& e) { e.action = "Users.user.update"; }).rfind("events[2].action:", 0) == 0);
+  CHECK(error([](Event& e) { e.action = "users.update"; }).rfind("events[2].action:", 0) == 0);
+  CHECK(error([](Event& e) { e.resource_type = ""; }) == "events[2].resource_type: required");
+  CHECK(error([](Event& e) { e.service = std::string(65, 'a'); }) ==
+        "events[2].service: at most 64 bytes");
+  CHECK(error([](Event& e) { e.trace_id = "xyz"; }) ==
+        "events[2].trace_id: must be 32 lowercase hex characters");
+  CHECK(error([](Event& e) { e.outcome = ""; }) == "events[2].outcome: required");
+  CHECK(error([](Event& e) { e.message = std::string(1001, 'm'); }) ==
+        "events[2].message: at most 1000 characters");
+  CHECK(error([](Event& e) { e.request_id = std::string("a\0b", 3); }) ==
+        "events[2].request_id: must not hold NUL");
+  CHECK(error([](Event& e) { e.after = "[1]"; }) == "events[2].after: must be a JSON object");
+  CHECK(error([](Event& e) { e.metadata = std::string(70000, '{'); }) ==
+        "events[2].metadata: before, after and metadata together at most 64 KiB");
+}
+
+}  // namespace
+}  // namespace backoffice::audit

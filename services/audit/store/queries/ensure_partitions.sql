@@ -1,0 +1,1 @@
+SELECT ensure_partitions($1::timestamptz, $2::integer) AS created

@@ -1,0 +1,1 @@
+SELECT sequence, hash FROM chain_head

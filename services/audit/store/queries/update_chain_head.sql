@@ -1,0 +1,1 @@
+UPDATE chain_head SET sequence = $1, hash = $2
