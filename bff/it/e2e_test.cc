@@ -16,6 +16,7 @@
 #include "bff/testing/http_client.h"
 #include "libs/jwt/key.h"
 #include "libs/jwt/signer.h"
+#include "libs/jwt/test_http_server.h"
 
 namespace backoffice::bff::it {
 namespace {
@@ -562,6 +563,74 @@ TEST_CASE("sessions, lockout, password reset, CSV import and export, /api/me", "
   CHECK(Str(answer, "id") == admin);
   CHECK(Str(answer.at("user"), "email") == kAdminEmail);
   CHECK(answer.at("missing") == json::array{"roles", "notifications"});
+}
+
+// An external OpenID Connect issuer: a JWKS served over HTTP on loopback.
+class Idp {
+ public:
+  explicit Idp(const std::string& kid)
+      : key_(*jwt::PrivateKey::Generate(jwt::Algorithm::kEs256, kid)),
+        jwks_(json::serialize(json::object{{"keys", json::array{*key_.GetPublicKey()->ToJwk()}}})),
+        server_([this](const std::string&) { return jwt::testing::HttpResponse(200, jwks_); }) {}
+
+  std::string Url() const { return server_.Url("/keys"); }
+  int requests() const { return server_.requests(); }
+
+  std::string Token(const std::string& issuer, const std::string& audience,
+                    json::object extra = {}) const {
+    jwt::Claims claims;
+    claims.iss = issuer;
+    claims.sub = "external-user";
+    claims.aud = {audience};
+    claims.iat = absl::Now();
+    claims.exp = absl::Now() + absl::Minutes(5);
+    claims.payload = std::move(extra);
+    return *jwt::Sign(key_, claims, {.typ = "JWT"});
+  }
+
+ private:
+  jwt::PrivateKey key_;
+  std::string jwks_;
+  jwt::testing::TestHttpServer server_;
+};
+
+TEST_CASE("tokens of external OIDC issuers are accepted through their JWKS", "[e2e]") {
+  Idp first("idp-1");
+  Idp second("idp-2");
+  Stack stack({"--oidc_issuer=https://idp-one.test|" + first.Url() + "|api://backoffice",
+               "--oidc_issuer=https://idp-two.test|" + second.Url() + "|backoffice-two"});
+  // The background refresher fetches both at start (bounded wait: it runs beside the server).
+  for (int i = 0; i < 500 && (first.requests() == 0 || second.requests() == 0); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  CHECK(first.requests() >= 1);
+  CHECK(second.requests() >= 1);
+
+  Client one(stack.bff_port());
+  one.bearer = first.Token("https://idp-one.test", "api://backoffice",
+                           {{"permissions", json::array{"users:read"}}});
+  TestResponse me = one.Call("GET", "/api/me");
+  INFO(me.body);
+  REQUIRE(me.status == 200);
+  CHECK(Str(Json(me), "issuer") == "https://idp-one.test");
+  CHECK(Str(Json(me), "id") == "external-user");
+  CHECK(Json(me).at("permissions") == json::array{"users:read"});
+  CHECK(Json(me).at("sessionId").is_null());
+  // The route table checks the token's permissions claim.
+  TestResponse forbidden = one.Call("DELETE", "/api/users/" + stack.admin_id());
+  CHECK(forbidden.status == 403);
+  CHECK(absl::StrContains(forbidden.body, "users:delete"));
+
+  // The second --oidc_issuer counts too; a token is checked against its own issuer's keys.
+  Client two(stack.bff_port());
+  two.bearer = second.Token("https://idp-two.test", "backoffice-two");
+  CHECK(two.Call("GET", "/api/me").status == 200);
+  Client crossed(stack.bff_port());
+  crossed.bearer = first.Token("https://idp-two.test", "backoffice-two");
+  CHECK(crossed.Call("GET", "/api/me").status == 401);
+  Client audience(stack.bff_port());
+  audience.bearer = first.Token("https://idp-one.test", "someone-else");
+  CHECK(audience.Call("GET", "/api/me").status == 401);
 }
 
 TEST_CASE("a stopped users service answers 503 on its routes while /healthz stays 200", "[e2e]") {
