@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -120,6 +121,13 @@ void RemoveStaleFolders(const std::string& base) {
     const std::string folder = entry.path().string();
     if (!entry.path().filename().string().starts_with(kFolderPrefix) ||
         !std::filesystem::exists(folder + "/" + kOwnerFile)) {
+      continue;
+    }
+    // A folder created moments ago may belong to a test binary starting right now, whose owner
+    // file is not written yet: leave young folders alone.
+    auto written = std::filesystem::last_write_time(folder + "/" + kOwnerFile, error);
+    if (error || std::filesystem::file_time_type::clock::now() - written < std::chrono::minutes(1)) {
+      error.clear();
       continue;
     }
     if (ProcessAlive(folder + "/" + kOwnerFile) || ProcessAlive(folder + "/data/postmaster.pid")) {
@@ -279,8 +287,13 @@ absl::Status PgServer::Init() {
   data_dir_ = folder_ + "/data";
   log_file_ = folder_ + "/server.log";
   {
-    std::ofstream owner(folder_ + "/" + kOwnerFile);
-    owner << getpid() << "\n";
+    // Written whole, then renamed into place: another test binary never reads it half-written.
+    const std::string partial = folder_ + "/" + kOwnerFile + ".partial";
+    {
+      std::ofstream owner(partial);
+      owner << getpid() << "\n";
+    }
+    std::filesystem::rename(partial, folder_ + "/" + kOwnerFile);
   }
   StartWatchdog();
   if (as_postgres_user_ && chown(folder_.c_str(), system_user->pw_uid, system_user->pw_gid) != 0) {

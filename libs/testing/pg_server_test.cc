@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -129,12 +130,20 @@ TEST_CASE("a folder left by a dead test process is removed when the next server 
   const std::filesystem::path stale = base / absl::StrCat("backoffice-pg-stale", getpid());
   const std::filesystem::path live = base / absl::StrCat("backoffice-pg-live", getpid());
   const std::filesystem::path foreign = base / absl::StrCat("backoffice-pg-foreign", getpid());
+  // Dead owner, but written just now: may be a test binary that is starting; kept.
+  const std::filesystem::path young = base / absl::StrCat("backoffice-pg-young", getpid());
   for (const auto& [folder, owner] : {std::pair{stale, std::optional<pid_t>(child)},
                                       std::pair{live, std::optional<pid_t>(getpid())},
-                                      std::pair{foreign, std::optional<pid_t>()}}) {
+                                      std::pair{foreign, std::optional<pid_t>()},
+                                      std::pair{young, std::optional<pid_t>(child)}}) {
     std::filesystem::create_directories(folder / "data");
     if (owner.has_value()) {
       std::ofstream(folder / "owner.pid") << *owner << "\n";
+      if (folder != young) {
+        std::filesystem::last_write_time(
+            folder / "owner.pid",
+            std::filesystem::file_time_type::clock::now() - std::chrono::minutes(5));
+      }
     }
   }
 
@@ -143,6 +152,8 @@ TEST_CASE("a folder left by a dead test process is removed when the next server 
   CHECK_FALSE(std::filesystem::exists(stale));
   CHECK(std::filesystem::exists(live));
   CHECK(std::filesystem::exists(foreign));  // no owner file: not ours to delete
+  CHECK(std::filesystem::exists(young));
+  std::filesystem::remove_all(young);
   std::filesystem::remove_all(live);
   std::filesystem::remove_all(foreign);
 }
