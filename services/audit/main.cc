@@ -1,23 +1,185 @@
 // The audit service binary: wiring only (see libs/server/service_main.h).
+//
+// Audit-specific flags (each also read from BACKOFFICE_<NAME>):
+//   --users_address                   the users service (GetJwks: keys of users' access tokens)
+//   --roles_address                   the roles service (CheckPermission for audit:read/export)
+//   --token_issuer, --token_audience  what users' access tokens must say (the users service's)
+//   --service_jwks_file               JWKS of the producing services' token keys (AppendEvents)
+//   --service_token_issuer, --service_token_audience
+//                                     what service-account tokens must say
+//   --checkpoint_key_file             PEM Ed25519 private key signing checkpoints
+//   --allow_ephemeral_checkpoint_key  without the key file, sign with a random in-memory key
+//   --partition_months_ahead          monthly partitions kept ready, the current one included
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <fstream>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "libs/auth/call_authenticator.h"
+#include "libs/jwt/jwk.h"
+#include "libs/jwt/jwks_cache.h"
+#include "libs/jwt/key_source.h"
+#include "libs/jwt/multi_issuer_verifier.h"
+#include "libs/jwt/verified_token_cache.h"
+#include "libs/log/log.h"
+#include "libs/pg/pool.h"
 #include "libs/server/service_main.h"
 #include "services/audit/audit_service.h"
+#include "services/audit/call_guard.h"
+#include "services/audit/checkpoint_signer.h"
+#include "services/audit/grpc_jwks_fetcher.h"
 #include "services/audit/migrations.h"
+#include "services/audit/partition_maintainer.h"
+#include "services/audit/permission_checker.h"
+#include "services/audit/store/event_store.h"
+
+ABSL_FLAG(std::string, users_address, "127.0.0.1:50051",
+          "host:port of the users service (JWKS of users' access tokens)");
+ABSL_FLAG(std::string, roles_address, "127.0.0.1:50052",
+          "host:port of the roles service (permission checks)");
+ABSL_FLAG(std::string, token_issuer, "backoffice-users", "`iss` users' access tokens carry");
+ABSL_FLAG(std::string, token_audience, "backoffice", "`aud` users' access tokens carry");
+ABSL_FLAG(std::string, service_jwks_file, "",
+          "JWKS file with the public keys of service-account tokens allowed to append events; "
+          "without it no service can append");
+ABSL_FLAG(std::string, service_token_issuer, "backoffice-services",
+          "`iss` of service-account tokens");
+ABSL_FLAG(std::string, service_token_audience, "backoffice-audit",
+          "`aud` service-account tokens must carry");
+ABSL_FLAG(std::string, checkpoint_key_file, "",
+          "PEM (PKCS#8) Ed25519 private key that signs checkpoints");
+ABSL_FLAG(bool, allow_ephemeral_checkpoint_key, false,
+          "without --checkpoint_key_file, sign checkpoints with a random key held only in memory "
+          "(its checkpoints cannot be checked after a restart; tests only)");
+ABSL_FLAG(int32_t, partition_months_ahead, 3,
+          "monthly partitions of audit.events kept ready, the current month included");
+
+namespace backoffice::audit {
+namespace {
+
+// Everything the service uses; outlives the gRPC service (main() holds it).
+struct Components {
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<PartitionMaintainer> partitions;
+  std::unique_ptr<CheckpointSigner> signer;
+  PermissionCheckerPtr permissions;
+  std::unique_ptr<auth::CallAuthenticator> authenticator;
+  std::unique_ptr<CallGuard> guard;
+};
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+absl::StatusOr<std::unique_ptr<CheckpointSigner>> MakeSigner() {
+  std::string path = absl::GetFlag(FLAGS_checkpoint_key_file);
+  if (path.empty()) {
+    if (!absl::GetFlag(FLAGS_allow_ephemeral_checkpoint_key)) {
+      return absl::InvalidArgumentError(
+          "--checkpoint_key_file is required (openssl genpkey -algorithm ed25519); "
+          "--allow_ephemeral_checkpoint_key runs without one for tests");
+    }
+    log::Warn(
+        "checkpoints signed with an ephemeral in-memory key "
+        "(--allow_ephemeral_checkpoint_key)");
+    return CheckpointSigner::Generate();
+  }
+  absl::StatusOr<std::string> pem = ReadFile(path, "--checkpoint_key_file");
+  if (!pem.ok()) return pem.status();
+  return CheckpointSigner::FromPem(*pem);
+}
+
+absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> MakeVerifier() {
+  std::vector<jwt::TrustedIssuer> issuers;
+  std::shared_ptr<grpc::Channel> users_channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_users_address), grpc::InsecureChannelCredentials());
+  issuers.push_back({absl::GetFlag(FLAGS_token_issuer),
+                     std::make_shared<jwt::JwksCache>(MakeGrpcJwksFetcher(users_channel)),
+                     {.audiences = {absl::GetFlag(FLAGS_token_audience)}}});
+  if (std::string path = absl::GetFlag(FLAGS_service_jwks_file); !path.empty()) {
+    absl::StatusOr<std::string> jwks = ReadFile(path, "--service_jwks_file");
+    if (!jwks.ok()) return jwks.status();
+    absl::StatusOr<jwt::KeySet> keys = jwt::ParseJwks(*jwks);
+    if (!keys.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--service_jwks_file: ", keys.status().message()));
+    }
+    if (keys->empty()) return absl::InvalidArgumentError("--service_jwks_file: no usable key");
+    issuers.push_back({absl::GetFlag(FLAGS_service_token_issuer),
+                       std::make_shared<jwt::StaticKeySource>(*std::move(keys)),
+                       {.audiences = {absl::GetFlag(FLAGS_service_token_audience)},
+                        .max_lifetime = absl::Hours(1)}});
+  } else {
+    log::Warn("no --service_jwks_file: no service can append events");
+  }
+  absl::StatusOr<std::unique_ptr<jwt::MultiIssuerVerifier>> verifier =
+      jwt::MultiIssuerVerifier::Create(std::move(issuers));
+  if (!verifier.ok()) return verifier.status();
+  return std::make_shared<jwt::CachingVerifier>(
+      std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
+}
+
+absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
+  auto c = std::make_unique<Components>();
+  c->store = std::make_unique<EventStore>(pool);
+  int32_t months = absl::GetFlag(FLAGS_partition_months_ahead);
+  if (months < 1 || months > 24) {
+    return absl::InvalidArgumentError("--partition_months_ahead: must be 1 to 24");
+  }
+  c->partitions = std::make_unique<PartitionMaintainer>(
+      *c->store, PartitionMaintainerOptions{.months_ahead = months});
+  if (absl::Status s = c->partitions->RunOnce(); !s.ok()) return s;
+  c->partitions->Start();
+
+  absl::StatusOr<std::unique_ptr<CheckpointSigner>> signer = MakeSigner();
+  if (!signer.ok()) return signer.status();
+  c->signer = *std::move(signer);
+
+  c->permissions = MakeGrpcPermissionChecker(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_roles_address), grpc::InsecureChannelCredentials()));
+  absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> verifier = MakeVerifier();
+  if (!verifier.ok()) return verifier.status();
+  c->authenticator = std::make_unique<auth::CallAuthenticator>(*std::move(verifier));
+  c->guard = std::make_unique<CallGuard>(*c->authenticator);
+  return c;
+}
+
+}  // namespace
+}  // namespace backoffice::audit
 
 int main(int argc, char** argv) {
-  return backoffice::server::RunServiceMain(
+  using namespace backoffice;  // NOLINT: wiring only
+  std::unique_ptr<audit::Components> components;
+  return server::RunServiceMain(
       {
           .name = "audit",
           .schema = "audit",
           .default_grpc_port = 50053,
           .default_admin_port = 9103,
-          .migrations = backoffice::audit::kMigrations,
-          .make_services = [](backoffice::pg::Pool&)
+          .migrations = audit::kMigrations,
+          .make_services = [&components](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+            absl::StatusOr<std::unique_ptr<audit::Components>> assembled = audit::Assemble(pool);
+            if (!assembled.ok()) return assembled.status();
+            components = *std::move(assembled);
             std::vector<std::unique_ptr<grpc::Service>> services;
-            services.push_back(std::make_unique<backoffice::audit::AuditServiceImpl>());
+            services.push_back(std::make_unique<audit::AuditServiceImpl>(audit::AuditServiceDeps{
+                .store = *components->store,
+                .guard = *components->guard,
+                .permissions = *components->permissions,
+                .signer = *components->signer,
+                .service_issuer = absl::GetFlag(FLAGS_service_token_issuer),
+            }));
             return services;
           },
       },

@@ -1,0 +1,195 @@
+#include "services/audit/it/audit_stack.h"
+
+#include <grpcpp/create_channel.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "libs/jwt/jwk.h"
+#include "libs/outbox/service_token.h"
+
+namespace backoffice::audit::it {
+namespace {
+
+constexpr char kAdminEmail[] = "admin@example.com";
+constexpr char kPassword[] = "correct horse battery staple 42";
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
+                      absl::ToUnixNanos(absl::Now()));
+}
+
+// The first JSON log line whose msg is `msg`, or an empty object.
+boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
+  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+    boost::system::error_code error;
+    boost::json::value parsed =
+        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
+    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
+        parsed.as_object().at("msg") == msg.c_str()) {
+      return parsed.as_object();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string WriteTempFile(const std::string& name, const std::string& content) {
+  std::string path = TempPath(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+AuditStack& AuditStack::Shared() {
+  // Destroyed at exit before PgServer::Shared() (constructed after it).
+  static AuditStack stack;
+  return stack;
+}
+
+AuditStack::AuditStack() {
+  absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
+  REQUIRE(db.ok());
+  db_ = *db;
+  std::vector<std::string> db_flags = {absl::StrCat("--db_host=", db_.host),
+                                       absl::StrCat("--db_port=", db_.port),
+                                       absl::StrCat("--db_name=", db_.name),
+                                       absl::StrCat("--db_user=", db_.user),
+                                       "--grpc_port=0",
+                                       "--admin_port=0",
+                                       "--db_pool_size=4"};
+  std::vector<std::string> users_args = db_flags;
+  users_args.push_back(
+      absl::StrCat("--signing_key_encryption_key_file=",
+                   WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
+  users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
+  users_args.push_back(
+      absl::StrCat("--bootstrap_admin_password_file=", WriteTempFile("admin.password", kPassword)));
+  std::string users_address = Start("users", "services/users/users_service", users_args);
+  boost::json::object created = FindLogLine(Output("users"), "bootstrap admin created");
+  REQUIRE_FALSE(created.empty());
+  std::string admin_id(created.at("user_id").as_string());
+  users_stub_ = users::v1::UsersService::NewStub(
+      grpc::CreateChannel(users_address, grpc::InsecureChannelCredentials()));
+
+  std::vector<std::string> roles_args = db_flags;
+  roles_args.push_back(absl::StrCat("--users_address=", users_address));
+  roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id));
+  std::string roles_address = Start("roles", "services/roles/roles_service", roles_args);
+
+  absl::StatusOr<jwt::PrivateKey> service_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "users-test");
+  REQUIRE(service_key.ok());
+  service_key_ = std::make_unique<jwt::PrivateKey>(*std::move(service_key));
+  std::vector<jwt::PublicKey> published;
+  published.push_back(*service_key_->GetPublicKey());
+  absl::StatusOr<jwt::PrivateKey> checkpoint_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "");
+  REQUIRE(checkpoint_key.ok());
+
+  std::vector<std::string> audit_args = db_flags;
+  audit_args.push_back(absl::StrCat("--users_address=", users_address));
+  audit_args.push_back(absl::StrCat("--roles_address=", roles_address));
+  audit_args.push_back(absl::StrCat("--service_jwks_file=",
+                                    WriteTempFile("services.jwks", *jwt::WriteJwks(published))));
+  audit_args.push_back(absl::StrCat("--checkpoint_key_file=",
+                                    WriteTempFile("checkpoint.pem", *checkpoint_key->ToPem())));
+  audit_address_ = Start("audit", "services/audit/audit_service", audit_args);
+  audit_stub_ = v1::AuditService::NewStub(
+      grpc::CreateChannel(audit_address_, grpc::InsecureChannelCredentials()));
+
+  pg::ConnectionOptions options = db_.options();
+  options.search_path = "audit";
+  absl::StatusOr<std::unique_ptr<pg::Pool>> pool =
+      pg::Pool::Create({.connection = options, .max_size = 2});
+  REQUIRE(pool.ok());
+  pool_ = *std::move(pool);
+  admin_token_ = Login(kAdminEmail);
+}
+
+AuditStack::~AuditStack() {
+  for (auto& [name, child] : children_) {
+    child.Signal(SIGTERM);
+    child.WaitForExit(absl::Seconds(20));
+  }
+}
+
+std::string AuditStack::Start(const std::string& name, const std::string& binary,
+                              std::vector<std::string> args) {
+  absl::StatusOr<tests::ChildProcess> child =
+      tests::ChildProcess::Start(binary, args, TempPath(name + ".log"));
+  REQUIRE(child.ok());
+  children_.emplace_back(name, *std::move(child));
+  tests::ChildProcess& process = children_.back().second;
+  boost::json::object started;
+  for (int i = 0; i < 3000 && started.empty(); ++i) {
+    started = FindLogLine(process.Output(), "service started");
+    if (started.empty() && process.WaitForExit(absl::Milliseconds(10)).has_value()) {
+      FAIL(name << " exited before starting:\n" << process.Output());
+    }
+  }
+  REQUIRE_FALSE(started.empty());
+  return std::string(started.at("grpc_address").as_string());
+}
+
+std::string AuditStack::Output(const std::string& which) const {
+  for (const auto& [name, child] : children_) {
+    if (name == which) return child.Output();
+  }
+  return "";
+}
+
+void AuditStack::Authorize(grpc::ClientContext& context, const std::string& token) {
+  if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+std::string AuditStack::ServiceToken(const std::string& service) const {
+  absl::StatusOr<jwt::PrivateKey> key =
+      jwt::PrivateKey::FromPem(*service_key_->ToPem(), "users-test");
+  REQUIRE(key.ok());
+  outbox::ServiceTokenSource source(*std::move(key), {.service = service});
+  absl::StatusOr<std::string> token = source.Token(absl::Now());
+  REQUIRE(token.ok());
+  return *token;
+}
+
+std::string AuditStack::Login(const std::string& email) {
+  grpc::ClientContext context;
+  Authorize(context, "");
+  users::v1::LoginRequest request;
+  request.set_email(email);
+  request.set_password(kPassword);
+  request.mutable_client()->set_ip_address("192.0.2.10");
+  request.mutable_client()->set_user_agent("audit-it");
+  users::v1::LoginResponse response;
+  grpc::Status status = users_stub_->Login(&context, request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  REQUIRE(response.has_tokens());
+  return response.tokens().access_token();
+}
+
+std::string AuditStack::CreateUserToken(const std::string& name) {
+  grpc::ClientContext context;
+  Authorize(context, admin_token_);
+  users::v1::CreateUserRequest request;
+  std::string email = absl::StrCat(name, "-", absl::ToUnixNanos(absl::Now()), "@example.com");
+  request.mutable_user()->set_email(email);
+  request.mutable_user()->set_display_name(name);
+  request.set_password(kPassword);
+  users::v1::User user;
+  grpc::Status status = users_stub_->CreateUser(&context, request, &user);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return Login(email);
+}
+
+}  // namespace backoffice::audit::it
