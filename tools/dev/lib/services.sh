@@ -104,6 +104,19 @@ roles_args() {
   fi
 }
 
+# audit_args: the audit service's flags: where users (JWKS) and roles (permission checks) are,
+# and an Ed25519 checkpoint key in .data/secrets (created once, mode 600).
+audit_args() {
+  (umask 077 && mkdir -p "${SECRETS_DIR}")
+  if [[ ! -s "${SECRETS_DIR}/audit-checkpoint.pem" ]]; then
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "${SECRETS_DIR}/audit-checkpoint.pem")
+  fi
+  printf '%s\n' \
+    "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
+    "--roles_address=127.0.0.1:${GRPC_PORT[roles]}" \
+    "--checkpoint_key_file=${SECRETS_DIR}/audit-checkpoint.pem"
+}
+
 # component_args NAME: its command-line flags, one per line.
 component_args() {
   if [[ "$1" == bff ]]; then
@@ -116,6 +129,9 @@ component_args() {
   fi
   if [[ "$1" == roles ]]; then
     roles_args
+  fi
+  if [[ "$1" == audit ]]; then
+    audit_args
   fi
   printf '%s\n' \
     "--grpc_port=${GRPC_PORT[$1]}" \
