@@ -265,6 +265,30 @@ TEST_CASE("the checkpoint signs the head with the published key") {
   EVP_PKEY_free(key);
 }
 
+TEST_CASE("the users and roles outboxes reach the audit log through their relays") {
+  AuditStack& stack = AuditStack::Shared();
+  std::string token = stack.CreateUserToken("relayed");  // users: user.created (and a session)
+  auto found = [&](const std::string& action) {
+    v1::QueryEventsRequest request;
+    request.mutable_filter()->add_actions(action);
+    return QueryOk(request).events_size();
+  };
+  // Bounded poll: the relays deliver within moments; the limit only stops a hang.
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline && (found("users.user.created") < 2 || found("roles.*") < 1)) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  CHECK(found("users.user.created") >= 2);  // the bootstrap admin and "relayed"
+  CHECK(found("roles.*") >= 1);             // the bootstrap admin grant
+  v1::QueryEventsRequest request;
+  request.mutable_filter()->add_actions("users.user.created");
+  request.mutable_filter()->set_service("users");
+  v1::QueryEventsResponse created = QueryOk(request);
+  REQUIRE(created.events_size() >= 1);
+  CHECK(created.events(0).resource_type() == "users.user");
+  CHECK(created.events(0).actor().type() != common::v1::ACTOR_TYPE_UNSPECIFIED);
+}
+
 // Last: it breaks the chain for good.
 TEST_CASE("VerifyChain over gRPC finds a row changed in SQL") {
   AuditStack& stack = AuditStack::Shared();

@@ -1,9 +1,13 @@
 #include "services/audit/it/audit_stack.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -40,6 +44,20 @@ boost::json::object FindLogLine(const std::string& output, const std::string& ms
   return {};
 }
 
+// A port the OS had free a moment ago: the audit service's, which users and roles need before it
+// starts (their outbox relays ship to it).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  socklen_t size = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
 }  // namespace
 
 std::string WriteTempFile(const std::string& name, const std::string& content) {
@@ -65,7 +83,19 @@ AuditStack::AuditStack() {
                                        "--grpc_port=0",
                                        "--admin_port=0",
                                        "--db_pool_size=4"};
+  absl::StatusOr<jwt::PrivateKey> service_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "relay-test");
+  REQUIRE(service_key.ok());
+  service_key_ = std::make_unique<jwt::PrivateKey>(*std::move(service_key));
+  int audit_port = FreePort();
+  // users and roles run their outbox relays towards the audit service (started last).
+  std::vector<std::string> relay_flags = {
+      absl::StrCat("--audit_address=127.0.0.1:", audit_port),
+      absl::StrCat("--outbox_relay_key_file=", WriteTempFile("relay.pem", *service_key_->ToPem())),
+      "--outbox_relay_key_id=relay-test"};
+
   std::vector<std::string> users_args = db_flags;
+  users_args.insert(users_args.end(), relay_flags.begin(), relay_flags.end());
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
@@ -80,14 +110,11 @@ AuditStack::AuditStack() {
       grpc::CreateChannel(users_address, grpc::InsecureChannelCredentials()));
 
   std::vector<std::string> roles_args = db_flags;
+  roles_args.insert(roles_args.end(), relay_flags.begin(), relay_flags.end());
   roles_args.push_back(absl::StrCat("--users_address=", users_address));
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id));
   std::string roles_address = Start("roles", "services/roles/roles_service", roles_args);
 
-  absl::StatusOr<jwt::PrivateKey> service_key =
-      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "users-test");
-  REQUIRE(service_key.ok());
-  service_key_ = std::make_unique<jwt::PrivateKey>(*std::move(service_key));
   std::vector<jwt::PublicKey> published;
   published.push_back(*service_key_->GetPublicKey());
   absl::StatusOr<jwt::PrivateKey> checkpoint_key =
@@ -95,6 +122,8 @@ AuditStack::AuditStack() {
   REQUIRE(checkpoint_key.ok());
 
   std::vector<std::string> audit_args = db_flags;
+  std::replace(audit_args.begin(), audit_args.end(), std::string("--grpc_port=0"),
+               absl::StrCat("--grpc_port=", audit_port));
   audit_args.push_back(absl::StrCat("--users_address=", users_address));
   audit_args.push_back(absl::StrCat("--roles_address=", roles_address));
   audit_args.push_back(absl::StrCat("--service_jwks_file=",
@@ -153,7 +182,7 @@ void AuditStack::Authorize(grpc::ClientContext& context, const std::string& toke
 
 std::string AuditStack::ServiceToken(const std::string& service) const {
   absl::StatusOr<jwt::PrivateKey> key =
-      jwt::PrivateKey::FromPem(*service_key_->ToPem(), "users-test");
+      jwt::PrivateKey::FromPem(*service_key_->ToPem(), "relay-test");
   REQUIRE(key.ok());
   outbox::ServiceTokenSource source(*std::move(key), {.service = service});
   absl::StatusOr<std::string> token = source.Token(absl::Now());

@@ -1,8 +1,9 @@
 // Test fixture for black-box tests of the audit service: the real users_service (bootstrap admin
 // admin@example.com), roles_service (which grants that admin `admin`, so audit:read and
 // audit:export) and audit_service binaries on one fresh database of the shared test PostgreSQL.
-// The audit service trusts one service-account key (kid "users-test") through
-// --service_jwks_file, and signs checkpoints with a key file.
+// The audit service trusts one service-account key (kid "relay-test") through
+// --service_jwks_file, and signs checkpoints with a key file; users and roles run their outbox
+// relays with that key towards it.
 //
 //   AuditStack& stack = AuditStack::Shared();
 //   grpc::ClientContext context;
