@@ -22,6 +22,7 @@
 #include "libs/jwt/verified_token_cache.h"
 #include "libs/jwt/verifier.h"
 #include "libs/log/log.h"
+#include "libs/outbox/audit_relay.h"
 #include "libs/pg/pool.h"
 #include "libs/server/service_main.h"
 #include "services/roles/access_control.h"
@@ -111,6 +112,7 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
 int main(int argc, char** argv) {
   using namespace backoffice;  // NOLINT: wiring only
   std::unique_ptr<roles::Components> components;
+  std::unique_ptr<outbox::AuditRelay> relay;  // owns its own pool; off without a key file
   return server::RunServiceMain(
       {
           .name = "roles",
@@ -118,13 +120,17 @@ int main(int argc, char** argv) {
           .default_grpc_port = 50052,
           .default_admin_port = 9102,
           .migrations = roles::kMigrations,
-          .make_services = [&components](pg::Pool& pool)
+          .make_services = [&components, &relay](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
             absl::StatusOr<std::unique_ptr<roles::Components>> assembled = roles::Assemble(pool);
             if (!assembled.ok()) {
               return assembled.status();
             }
             components = *std::move(assembled);
+            absl::StatusOr<std::unique_ptr<outbox::AuditRelay>> started =
+                outbox::AuditRelay::StartFromFlags(pool.options().connection, "roles");
+            if (!started.ok()) return started.status();
+            relay = *std::move(started);
             std::vector<std::unique_ptr<grpc::Service>> services;
             services.push_back(std::make_unique<roles::RolesServiceImpl>(roles::RolesServiceDeps{
                 .permissions = *components->permissions,

@@ -23,6 +23,7 @@
 #include "libs/auth/call_authenticator.h"
 #include "libs/config/secret_file.h"
 #include "libs/log/log.h"
+#include "libs/outbox/audit_relay.h"
 #include "libs/server/service_main.h"
 #include "services/users/auth/credential_manager.h"
 #include "services/users/auth/lockout_store.h"
@@ -187,6 +188,7 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
 int main(int argc, char** argv) {
   using namespace backoffice;  // NOLINT: wiring only
   std::unique_ptr<users::Components> components;
+  std::unique_ptr<outbox::AuditRelay> relay;  // owns its own pool; off without a key file
   return server::RunServiceMain(
       {
           .name = "users",
@@ -194,13 +196,17 @@ int main(int argc, char** argv) {
           .default_grpc_port = 50051,
           .default_admin_port = 9101,
           .migrations = users::kMigrations,
-          .make_services = [&components](pg::Pool& pool)
+          .make_services = [&components, &relay](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
             absl::StatusOr<std::unique_ptr<users::Components>> assembled = users::Assemble(pool);
             if (!assembled.ok()) {
               return assembled.status();
             }
             components = *std::move(assembled);
+            absl::StatusOr<std::unique_ptr<outbox::AuditRelay>> started =
+                outbox::AuditRelay::StartFromFlags(pool.options().connection, "users");
+            if (!started.ok()) return started.status();
+            relay = *std::move(started);
             std::vector<std::unique_ptr<grpc::Service>> services;
             services.push_back(std::make_unique<users::UsersServiceImpl>(users::UsersServiceDeps{
                 .store = *components->store,
