@@ -104,17 +104,47 @@ roles_args() {
   fi
 }
 
+# outbox_relay_args NAME: creates NAME's outbox relay key (Ed25519, .data/secrets, once) and
+# prints the flags that make NAME ship its outbox to the audit service.
+outbox_relay_args() {
+  (umask 077 && mkdir -p "${SECRETS_DIR}")
+  if [[ ! -s "${SECRETS_DIR}/$1-outbox-relay.pem" ]]; then
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "${SECRETS_DIR}/$1-outbox-relay.pem")
+  fi
+  printf '%s\n' \
+    "--audit_address=127.0.0.1:${GRPC_PORT[audit]}" \
+    "--outbox_relay_key_file=${SECRETS_DIR}/$1-outbox-relay.pem" \
+    "--outbox_relay_key_id=$1-outbox-relay"
+}
+
+# ed25519_jwk NAME: the public JWK of NAME's outbox relay key (kid NAME-outbox-relay).
+ed25519_jwk() {
+  local x
+  x="$(openssl pkey -in "${SECRETS_DIR}/$1-outbox-relay.pem" -pubout -outform DER | tail -c 32 |
+    base64 | tr '+/' '-_' | tr -d '=\n')"
+  printf '{"kty":"OKP","crv":"Ed25519","x":"%s","kid":"%s-outbox-relay","use":"sig","alg":"EdDSA"}' \
+    "${x}" "$1"
+}
+
 # audit_args: the audit service's flags: where users (JWKS) and roles (permission checks) are,
-# and an Ed25519 checkpoint key in .data/secrets (created once, mode 600).
+# an Ed25519 checkpoint key in .data/secrets (created once, mode 600), and the JWKS of the users
+# and roles outbox relay keys (rewritten at every start).
 audit_args() {
   (umask 077 && mkdir -p "${SECRETS_DIR}")
   if [[ ! -s "${SECRETS_DIR}/audit-checkpoint.pem" ]]; then
     (umask 077 && openssl genpkey -algorithm ed25519 -out "${SECRETS_DIR}/audit-checkpoint.pem")
   fi
+  local producer
+  for producer in users roles; do
+    outbox_relay_args "${producer}" >/dev/null
+  done
+  printf '{"keys":[%s,%s]}\n' "$(ed25519_jwk users)" "$(ed25519_jwk roles)" \
+    >"${SECRETS_DIR}/audit-service-keys.jwks"
   printf '%s\n' \
     "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
     "--roles_address=127.0.0.1:${GRPC_PORT[roles]}" \
-    "--checkpoint_key_file=${SECRETS_DIR}/audit-checkpoint.pem"
+    "--checkpoint_key_file=${SECRETS_DIR}/audit-checkpoint.pem" \
+    "--service_jwks_file=${SECRETS_DIR}/audit-service-keys.jwks"
 }
 
 # component_args NAME: its command-line flags, one per line.
@@ -126,9 +156,11 @@ component_args() {
   fi
   if [[ "$1" == users ]]; then
     users_secret_args
+    outbox_relay_args users
   fi
   if [[ "$1" == roles ]]; then
     roles_args
+    outbox_relay_args roles
   fi
   if [[ "$1" == audit ]]; then
     audit_args
