@@ -22,6 +22,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/auth/users_jwks_fetcher.h"
 #include "libs/jwt/jwk.h"
 #include "libs/jwt/jwks_cache.h"
 #include "libs/jwt/key_source.h"
@@ -33,7 +34,6 @@
 #include "services/audit/audit_service.h"
 #include "services/audit/call_guard.h"
 #include "services/audit/checkpoint_signer.h"
-#include "services/audit/grpc_jwks_fetcher.h"
 #include "services/audit/migrations.h"
 #include "services/audit/partition_maintainer.h"
 #include "services/audit/permission_checker.h"
@@ -104,7 +104,7 @@ absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> MakeVerifier() {
   std::shared_ptr<grpc::Channel> users_channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_users_address), grpc::InsecureChannelCredentials());
   issuers.push_back({absl::GetFlag(FLAGS_token_issuer),
-                     std::make_shared<jwt::JwksCache>(MakeGrpcJwksFetcher(users_channel)),
+                     std::make_shared<jwt::JwksCache>(auth::MakeGrpcJwksFetcher(users_channel)),
                      {.audiences = {absl::GetFlag(FLAGS_token_audience)}}});
   if (std::string path = absl::GetFlag(FLAGS_service_jwks_file); !path.empty()) {
     absl::StatusOr<std::string> jwks = ReadFile(path, "--service_jwks_file");

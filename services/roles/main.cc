@@ -18,6 +18,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/auth/users_jwks_fetcher.h"
 #include "libs/jwt/jwks_cache.h"
 #include "libs/jwt/verified_token_cache.h"
 #include "libs/jwt/verifier.h"
@@ -28,7 +29,6 @@
 #include "services/roles/access_control.h"
 #include "services/roles/call_guard.h"
 #include "services/roles/change_listener.h"
-#include "services/roles/grpc_jwks_fetcher.h"
 #include "services/roles/migrations.h"
 #include "services/roles/permission_cache.h"
 #include "services/roles/roles_service.h"
@@ -93,7 +93,7 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   c->access = std::make_unique<AccessControl>(AccessControlDeps{
       .roles = *c->roles, .grants = *c->grants, .cache = *c->cache, .users = *c->users});
 
-  auto keys = std::make_shared<jwt::JwksCache>(MakeGrpcJwksFetcher(users_channel));
+  auto keys = std::make_shared<jwt::JwksCache>(auth::MakeGrpcJwksFetcher(users_channel));
   absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier =
       jwt::Verifier::Create({.issuers = {absl::GetFlag(FLAGS_token_issuer)},
                              .audiences = {absl::GetFlag(FLAGS_token_audience)}},

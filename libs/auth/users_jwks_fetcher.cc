@@ -1,4 +1,4 @@
-#include "services/audit/grpc_jwks_fetcher.h"
+#include "libs/auth/users_jwks_fetcher.h"
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "proto/users/v1/users.grpc.pb.h"
 
-namespace backoffice::audit {
+namespace backoffice::auth {
 namespace {
 
 class GrpcJwksFetcher final : public jwt::JwksFetcher {
@@ -38,4 +38,4 @@ jwt::JwksFetcherPtr MakeGrpcJwksFetcher(std::shared_ptr<grpc::Channel> channel) 
   return std::make_unique<GrpcJwksFetcher>(std::move(channel));
 }
 
-}  // namespace backoffice::audit
+}  // namespace backoffice::auth
