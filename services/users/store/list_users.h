@@ -22,6 +22,8 @@ inline constexpr int kMaxSortKeys = 2;
 inline constexpr int kMaxPageTokenBytes = 2048;
 /// Default totals are exact up to this many matching rows, estimated beyond.
 inline constexpr int64_t kExactCountLimit = 10'000;
+/// The same for a free-text query, whose matches cost a heap fetch each.
+inline constexpr int64_t kExactTextCountLimit = 1'000;
 
 /// Direction of one sort key; kDefault takes the field's default.
 enum class SortDirection { kDefault, kAsc, kDesc };
@@ -37,7 +39,8 @@ struct SortOrder {
 
 /// How to count ListUsersPage::total_size (common/v1 TotalCountMode).
 enum class TotalCountMode {
-  /// Exact up to kExactCountLimit matching rows, else the planner's estimate.
+  /// Exact up to kExactCountLimit matching rows (kExactTextCountLimit with a query), else the
+  /// planner's estimate.
   kDefault,
   /// Not counted: total_size = -1.
   kNone,

@@ -346,6 +346,20 @@ TEST_CASE("totals: exact when small, none, estimate, exact on demand, estimate w
       f.store(), {.page_size = 1, .total_count_mode = TotalCountMode::kEstimate, .query = "user7"});
   CHECK(filtered_estimate.total_is_estimate);
   CHECK(filtered_estimate.total_size >= 0);
+
+  // A text query counts exactly only up to kExactTextCountLimit: "user1" matches 1,162 users
+  // (user1, user10..user19, user100..user199, user1000..user1999, user10000..user10050).
+  ListUsersPage text_large = ListOk(f.store(), {.page_size = 1, .query = "user1"});
+  CHECK(text_large.total_is_estimate);
+  CHECK(text_large.total_size > kExactTextCountLimit);
+  ListUsersPage text_exact = ListOk(
+      f.store(), {.page_size = 1, .total_count_mode = TotalCountMode::kExact, .query = "user1"});
+  CHECK(text_exact.total_size == 1'162);
+  CHECK_FALSE(text_exact.total_is_estimate);
+  // A smaller match set is still counted exactly by default.
+  ListUsersPage text_small = ListOk(f.store(), {.page_size = 1, .query = "user99"});
+  CHECK_FALSE(text_small.total_is_estimate);
+  CHECK(text_small.total_size == 111);  // user99, user990..user999, user9900..user9999
 }
 
 }  // namespace
