@@ -179,7 +179,7 @@ TEST_CASE("RolesService contract") {
 
   v1::CreateRoleRequest create;
   create.mutable_role()->set_name("support-agent");
-  create.mutable_role()->add_permissions("users.users.read");
+  create.mutable_role()->add_permissions("users:read");
   create.mutable_role()->add_parent_role_ids("0190c0de-0000-7000-8000-000000000002");
   create.set_request_id("req-1");
   ExpectRoundTrip(create);

@@ -24,7 +24,7 @@
 #include "libs/config/secret_file.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "users service gRPC address");
-ABSL_FLAG(std::string, email, "", "account to log in as (needs users.users.read)");
+ABSL_FLAG(std::string, email, "", "account to log in as (needs users:read)");
 ABSL_FLAG(std::string, password_file, "", "file holding that account's password");
 ABSL_FLAG(std::string, ids_file, "", "ids of seeded users, one per line (GetUser, BatchGetUsers)");
 ABSL_FLAG(std::string, scenarios,

@@ -202,7 +202,7 @@ grpc::Status UsersServiceImpl::RevokeSession(grpc::ServerContext* context,
     if (request->session_id().empty()) {
       return Required("session_id");
     }
-    // Without `users.sessions.manage` only the caller's own sessions can be ended; another
+    // Without `sessions:revoke` only the caller's own sessions can be ended; another
     // user's is NOT_FOUND (no existence leak).
     std::optional<std::string_view> owner;
     if (!deps_.guard.Authorize(call.caller, kPermSessionsRevoke, "").ok()) {

@@ -71,7 +71,7 @@ struct TotpEnrollment {
 /// How DisableTotp is authorized.
 struct TotpDisableProof {
   enum class Kind { kAdministrator, kPassword, kTotpCode };
-  /// kAdministrator: the handler checked `users.passwords.reset`; no proof needed.
+  /// kAdministrator: the handler checked `users:write`; no proof needed.
   Kind kind = Kind::kPassword;
   /// The password or the 6-digit code.
   std::string value;
