@@ -31,9 +31,9 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     if (any.Is<common::v1::ErrorInfo>() && any.UnpackTo(&info) && !info.reason().empty()) {
       converted = errors::WithErrorReason(std::move(converted), info.reason());
     } else if (any.Is<common::v1::RetryInfo>() && any.UnpackTo(&retry)) {
-      converted = errors::WithRetryAfter(
-          std::move(converted), absl::Seconds(retry.retry_delay().seconds()) +
-                                    absl::Nanoseconds(retry.retry_delay().nanos()));
+      converted = errors::WithRetryAfter(std::move(converted),
+                                         absl::Seconds(retry.retry_delay().seconds()) +
+                                             absl::Nanoseconds(retry.retry_delay().nanos()));
     }
   }
   if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {

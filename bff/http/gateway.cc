@@ -234,10 +234,10 @@ boost::asio::awaitable<HttpResponse> Gateway::RunRoute(HttpRequest& request, con
       request.principal.reset();
       if (!is_public) {
         // PERMISSION_DENIED (e.g. a CSRF check) stays a 403; every other failure is a 401.
-        co_return ProblemResponse(
-            request, authenticated.code() == absl::StatusCode::kPermissionDenied
-                         ? authenticated
-                         : absl::UnauthenticatedError(authenticated.message()));
+        co_return ProblemResponse(request,
+                                  authenticated.code() == absl::StatusCode::kPermissionDenied
+                                      ? authenticated
+                                      : absl::UnauthenticatedError(authenticated.message()));
       }
     }
   }

@@ -13,10 +13,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -126,7 +126,8 @@ void RemoveStaleFolders(const std::string& base) {
     // A folder created moments ago may belong to a test binary starting right now, whose owner
     // file is not written yet: leave young folders alone.
     auto written = std::filesystem::last_write_time(folder + "/" + kOwnerFile, error);
-    if (error || std::filesystem::file_time_type::clock::now() - written < std::chrono::minutes(1)) {
+    if (error ||
+        std::filesystem::file_time_type::clock::now() - written < std::chrono::minutes(1)) {
       error.clear();
       continue;
     }

@@ -132,10 +132,10 @@ TEST_CASE("a folder left by a dead test process is removed when the next server 
   const std::filesystem::path foreign = base / absl::StrCat("backoffice-pg-foreign", getpid());
   // Dead owner, but written just now: may be a test binary that is starting; kept.
   const std::filesystem::path young = base / absl::StrCat("backoffice-pg-young", getpid());
-  for (const auto& [folder, owner] : {std::pair{stale, std::optional<pid_t>(child)},
-                                      std::pair{live, std::optional<pid_t>(getpid())},
-                                      std::pair{foreign, std::optional<pid_t>()},
-                                      std::pair{young, std::optional<pid_t>(child)}}) {
+  for (const auto& [folder, owner] :
+       {std::pair{stale, std::optional<pid_t>(child)},
+        std::pair{live, std::optional<pid_t>(getpid())}, std::pair{foreign, std::optional<pid_t>()},
+        std::pair{young, std::optional<pid_t>(child)}}) {
     std::filesystem::create_directories(folder / "data");
     if (owner.has_value()) {
       std::ofstream(folder / "owner.pid") << *owner << "\n";

@@ -13,7 +13,6 @@
 namespace backoffice::users {
 namespace {
 
-
 // Cuts `text` to at most `max` bytes without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string_view text, size_t max) {
   if (text.size() <= max) {
