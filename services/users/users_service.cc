@@ -35,6 +35,16 @@ absl::Status Respond(absl::StatusOr<User> user, v1::User* response) {
   return absl::OkStatus();
 }
 
+// The state-change calls (delete, restore, disable, enable) name an account by `id` and may
+// carry its `etag`: the id is required, the etag becomes the expected version.
+absl::StatusOr<std::optional<int64_t>> TargetVersion(const std::string& id,
+                                                     const std::string& etag) {
+  if (id.empty()) {
+    return Required("id");
+  }
+  return VersionFromOptionalEtag(etag, "etag");
+}
+
 // The slot the current handler thread holds, so a sleep deep inside a sign-in class can free it.
 thread_local void* current_hash_slot = nullptr;
 }  // namespace
@@ -169,11 +179,7 @@ grpc::Status UsersServiceImpl::DeleteUser(grpc::ServerContext* context,
                                           const v1::DeleteUserRequest* request,
                                           v1::User* response) {
   return Handle(*context, kPermUsersDelete, "", [&](const CallScope& call) -> absl::Status {
-    if (request->id().empty()) {
-      return Required("id");
-    }
-    absl::StatusOr<std::optional<int64_t>> version =
-        VersionFromOptionalEtag(request->etag(), "etag");
+    absl::StatusOr<std::optional<int64_t>> version = TargetVersion(request->id(), request->etag());
     if (!version.ok()) {
       return version.status();
     }
@@ -185,11 +191,7 @@ grpc::Status UsersServiceImpl::RestoreUser(grpc::ServerContext* context,
                                            const v1::RestoreUserRequest* request,
                                            v1::User* response) {
   return Handle(*context, kPermUsersDelete, "", [&](const CallScope& call) -> absl::Status {
-    if (request->id().empty()) {
-      return Required("id");
-    }
-    absl::StatusOr<std::optional<int64_t>> version =
-        VersionFromOptionalEtag(request->etag(), "etag");
+    absl::StatusOr<std::optional<int64_t>> version = TargetVersion(request->id(), request->etag());
     if (!version.ok()) {
       return version.status();
     }
@@ -201,11 +203,7 @@ grpc::Status UsersServiceImpl::DisableUser(grpc::ServerContext* context,
                                            const v1::DisableUserRequest* request,
                                            v1::User* response) {
   return Handle(*context, kPermUsersWrite, "", [&](const CallScope& call) -> absl::Status {
-    if (request->id().empty()) {
-      return Required("id");
-    }
-    absl::StatusOr<std::optional<int64_t>> version =
-        VersionFromOptionalEtag(request->etag(), "etag");
+    absl::StatusOr<std::optional<int64_t>> version = TargetVersion(request->id(), request->etag());
     if (!version.ok()) {
       return version.status();
     }
@@ -219,11 +217,7 @@ grpc::Status UsersServiceImpl::EnableUser(grpc::ServerContext* context,
                                           const v1::EnableUserRequest* request,
                                           v1::User* response) {
   return Handle(*context, kPermUsersWrite, "", [&](const CallScope& call) -> absl::Status {
-    if (request->id().empty()) {
-      return Required("id");
-    }
-    absl::StatusOr<std::optional<int64_t>> version =
-        VersionFromOptionalEtag(request->etag(), "etag");
+    absl::StatusOr<std::optional<int64_t>> version = TargetVersion(request->id(), request->etag());
     if (!version.ok()) {
       return version.status();
     }
