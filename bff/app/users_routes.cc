@@ -23,6 +23,23 @@ using http::HttpResponse;
 using http::JsonType;
 using Stub = users::v1::UsersService::Stub;
 
+// A list answer: the rows, X-Total-Count / Content-Range from the service's total (none when it
+// did not count), and X-Next-Cursor when another page follows.
+HttpResponse ListResponse(const http::ListQuery& query, json::array rows,
+                          const common::v1::PageInfo& page_info) {
+  const size_t count = rows.size();
+  HttpResponse response = http::JsonResponse(200, std::move(rows));
+  std::optional<uint64_t> total;
+  if (page_info.total_size() >= 0) {
+    total = static_cast<uint64_t>(page_info.total_size());
+  }
+  http::SetListHeaders(response, query, count, total);
+  if (!page_info.next_page_token().empty()) {
+    response.headers.Set("X-Next-Cursor", page_info.next_page_token());
+  }
+  return response;
+}
+
 // Fields a client may write, with their proto field-mask paths.
 struct Writable {
   const char* json_name;
@@ -164,16 +181,7 @@ asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
   for (const users::v1::User& user : page->users()) {
     rows.push_back(UserToJson(user));
   }
-  HttpResponse response = http::JsonResponse(200, rows);
-  std::optional<uint64_t> total;
-  if (page->page_info().total_size() >= 0) {
-    total = static_cast<uint64_t>(page->page_info().total_size());
-  }
-  http::SetListHeaders(response, *query, rows.size(), total);
-  if (!page->page_info().next_page_token().empty()) {
-    response.headers.Set("X-Next-Cursor", page->page_info().next_page_token());
-  }
-  co_return response;
+  co_return ListResponse(*query, std::move(rows), page->page_info());
 }
 
 asio::awaitable<HttpResponse> GetUser(UsersApi users, HttpRequest& request) {
@@ -305,16 +313,7 @@ asio::awaitable<HttpResponse> ListSessions(UsersApi users, HttpRequest& request)
   for (const users::v1::Session& session : page->sessions()) {
     rows.push_back(SessionToJson(session));
   }
-  HttpResponse response = http::JsonResponse(200, rows);
-  std::optional<uint64_t> total;
-  if (page->page_info().total_size() >= 0) {
-    total = static_cast<uint64_t>(page->page_info().total_size());
-  }
-  http::SetListHeaders(response, *query, rows.size(), total);
-  if (!page->page_info().next_page_token().empty()) {
-    response.headers.Set("X-Next-Cursor", page->page_info().next_page_token());
-  }
-  co_return response;
+  co_return ListResponse(*query, std::move(rows), page->page_info());
 }
 
 asio::awaitable<HttpResponse> RevokeSession(UsersApi users, HttpRequest& request) {
