@@ -25,6 +25,7 @@
 #include "libs/testing/pg_server.h"
 #include "services/users/migrations.h"
 #include "tests/support/child_process.h"
+#include "tests/support/service_process.h"
 #include "third_party/grpc_health/health.grpc.pb.h"
 
 namespace backoffice::tests {
@@ -79,12 +80,6 @@ const std::vector<ServiceUnderTest>& AllServices() {
   return *services;
 }
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
-                      absl::ToUnixNanos(absl::Now()), ".log");
-}
-
 std::vector<std::string> DatabaseFlags(const testing::TestDatabase& db) {
   pg::ConnectionOptions options = db.options();
   return {absl::StrCat("--db_host=", options.host), absl::StrCat("--db_port=", options.port),
@@ -107,25 +102,6 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
 std::vector<std::string> NonEmptyLines(const std::string& text) {
   std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
   return lines;
-}
-
-// Waits for the "service started" log line and returns it parsed (bounded wait).
-boost::json::object WaitForStart(ChildProcess& child) {
-  for (int i = 0; i < 3000; ++i) {
-    for (const std::string& line : NonEmptyLines(child.Output())) {
-      boost::system::error_code error;
-      boost::json::value parsed = boost::json::parse(line, error);
-      if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
-          parsed.as_object().at("msg") == "service started") {
-        return parsed.as_object();
-      }
-    }
-    if (child.WaitForExit(absl::Milliseconds(10)).has_value()) {
-      FAIL("service exited before starting:\n" << child.Output());
-    }
-  }
-  FAIL("service did not start in time:\n" << child.Output());
-  return {};
 }
 
 int PortOf(const boost::json::object& started, const char* key) {
@@ -158,7 +134,7 @@ absl::StatusOr<int64_t> CountAppliedMigrations(const testing::TestDatabase& db,
 // Runs Prometheus's own linter over scraped text: exit 0 and no complaints means a real Prometheus
 // parses it.
 std::string PromtoolComplaints(const std::string& exposition) {
-  std::string path = TempPath("metrics");
+  std::string path = TestTempPath("metrics");
   {
     std::ofstream out(path);
     out << exposition;
@@ -209,9 +185,9 @@ TEST_CASE("every service migrates, serves health and metrics, and stops on SIGTE
           ChildProcess::Start(service.binary,
                               Concat(ServiceFlags(service, *db),
                                      {"--grpc_port=0", "--admin_port=0", "--log_level=debug"}),
-                              TempPath(service.name));
+                              TestTempPath(service.name));
       REQUIRE(child.ok());
-      boost::json::object started = WaitForStart(*child);
+      boost::json::object started = WaitForServiceStart(*child, "service");
       int grpc_port = PortOf(started, "grpc_address");
       int admin_port = PortOf(started, "admin_address");
 
@@ -268,11 +244,11 @@ TEST_CASE("a real Prometheus scrapes a service's /metrics") {
   absl::StatusOr<ChildProcess> service = ChildProcess::Start(
       AllServices()[0].binary,
       Concat(ServiceFlags(AllServices()[0], *db), {"--grpc_port=0", "--admin_port=0"}),
-      TempPath("scraped"));
+      TestTempPath("scraped"));
   REQUIRE(service.ok());
-  int admin_port = PortOf(WaitForStart(*service), "admin_address");
+  int admin_port = PortOf(WaitForServiceStart(*service, "service"), "admin_address");
 
-  std::string dir = TempPath("prometheus");
+  std::string dir = TestTempPath("prometheus");
   std::filesystem::create_directories(dir);
   {
     std::ofstream config(dir + "/prometheus.yml");
@@ -316,7 +292,7 @@ TEST_CASE("--migrate_only applies migrations once and exits; a restart applies n
   const ServiceUnderTest& users = AllServices()[0];
   for (int run = 0; run < 2; ++run) {
     absl::StatusOr<ChildProcess> child = ChildProcess::Start(
-        users.binary, Concat(DatabaseFlags(*db), {"--migrate_only"}), TempPath("migrate-only"));
+        users.binary, Concat(DatabaseFlags(*db), {"--migrate_only"}), TestTempPath("migrate-only"));
     REQUIRE(child.ok());
     std::optional<int> code = child->WaitForExit(absl::Seconds(30));
     REQUIRE(code.has_value());
@@ -334,7 +310,8 @@ TEST_CASE("--migrate_only applies migrations once and exits; a restart applies n
 void ExpectFailure(const std::vector<std::string>& args, const std::string& expected,
                    bool one_line = true, bool json_lines = true) {
   const ServiceUnderTest& users = AllServices()[0];
-  absl::StatusOr<ChildProcess> child = ChildProcess::Start(users.binary, args, TempPath("fail"));
+  absl::StatusOr<ChildProcess> child =
+      ChildProcess::Start(users.binary, args, TestTempPath("fail"));
   REQUIRE(child.ok());
   std::optional<int> code = child->WaitForExit(absl::Seconds(30));
   REQUIRE(code.has_value());
@@ -377,11 +354,11 @@ TEST_CASE("bad configuration fails at start with one clear line") {
   }
   SECTION("bad log level") { ExpectFailure(Concat(good, {"--log_level=loud"}), "--log_level"); }
   SECTION("gRPC port taken") {
-    absl::StatusOr<ChildProcess> first =
-        ChildProcess::Start(AllServices()[0].binary,
-                            Concat(good, {"--grpc_port=0", "--admin_port=0"}), TempPath("first"));
+    absl::StatusOr<ChildProcess> first = ChildProcess::Start(
+        AllServices()[0].binary, Concat(good, {"--grpc_port=0", "--admin_port=0"}),
+        TestTempPath("first"));
     REQUIRE(first.ok());
-    int taken = PortOf(WaitForStart(*first), "grpc_address");
+    int taken = PortOf(WaitForServiceStart(*first, "service"), "grpc_address");
     ExpectFailure(Concat(good, {absl::StrCat("--grpc_port=", taken), "--admin_port=0"}),
                   absl::StrCat("cannot listen for gRPC on 127.0.0.1:", taken), /*one_line=*/false);
   }

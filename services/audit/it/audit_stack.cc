@@ -17,32 +17,13 @@
 #include "absl/time/clock.h"
 #include "libs/jwt/jwk.h"
 #include "libs/outbox/service_token.h"
+#include "tests/support/service_process.h"
 
 namespace backoffice::audit::it {
 namespace {
 
 constexpr char kAdminEmail[] = "admin@example.com";
 constexpr char kPassword[] = "correct horse battery staple 42";
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
-                      absl::ToUnixNanos(absl::Now()));
-}
-
-// The first JSON log line whose msg is `msg`, or an empty object.
-boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
-  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
-    boost::system::error_code error;
-    boost::json::value parsed =
-        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
-    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
-        parsed.as_object().at("msg") == msg.c_str()) {
-      return parsed.as_object();
-    }
-  }
-  return {};
-}
 
 // A port the OS had free a moment ago: the audit service's, which users and roles need before it
 // starts (their outbox relays ship to it).
@@ -61,7 +42,7 @@ int FreePort() {
 }  // namespace
 
 std::string WriteTempFile(const std::string& name, const std::string& content) {
-  std::string path = TempPath(name);
+  std::string path = tests::TestTempPath(name);
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }
@@ -103,7 +84,7 @@ AuditStack::AuditStack() {
   users_args.push_back(
       absl::StrCat("--bootstrap_admin_password_file=", WriteTempFile("admin.password", kPassword)));
   std::string users_address = Start("users", "services/users/users_service", users_args);
-  boost::json::object created = FindLogLine(Output("users"), "bootstrap admin created");
+  boost::json::object created = tests::FindLogLine(Output("users"), "bootstrap admin created");
   REQUIRE_FALSE(created.empty());
   std::string admin_id(created.at("user_id").as_string());
   users_stub_ = users::v1::UsersService::NewStub(
@@ -153,18 +134,11 @@ AuditStack::~AuditStack() {
 std::string AuditStack::Start(const std::string& name, const std::string& binary,
                               std::vector<std::string> args) {
   absl::StatusOr<tests::ChildProcess> child =
-      tests::ChildProcess::Start(binary, args, TempPath(name + ".log"));
+      tests::ChildProcess::Start(binary, args, tests::TestTempPath(name + ".log"));
   REQUIRE(child.ok());
   children_.emplace_back(name, *std::move(child));
   tests::ChildProcess& process = children_.back().second;
-  boost::json::object started;
-  for (int i = 0; i < 3000 && started.empty(); ++i) {
-    started = FindLogLine(process.Output(), "service started");
-    if (started.empty() && process.WaitForExit(absl::Milliseconds(10)).has_value()) {
-      FAIL(name << " exited before starting:\n" << process.Output());
-    }
-  }
-  REQUIRE_FALSE(started.empty());
+  boost::json::object started = tests::WaitForServiceStart(process, name);
   return std::string(started.at("grpc_address").as_string());
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tests/support/service_process.h"
 
 namespace backoffice::roles::it {
 namespace {
@@ -18,30 +19,10 @@ namespace {
 constexpr char kAdminEmail[] = "admin@example.com";
 constexpr char kPassword[] = "correct horse battery staple 42";
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
-                      absl::ToUnixNanos(absl::Now()));
-}
-
 std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = TempPath(name);
+  std::string path = tests::TestTempPath(name);
   std::ofstream(path, std::ios::binary) << content;
   return path;
-}
-
-// The first JSON log line whose msg is `msg`, or an empty object.
-boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
-  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
-    boost::system::error_code error;
-    boost::json::value parsed =
-        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
-    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
-        parsed.as_object().at("msg") == msg.c_str()) {
-      return parsed.as_object();
-    }
-  }
-  return {};
 }
 
 }  // namespace
@@ -71,7 +52,7 @@ RolesStack::RolesStack() {
   users_args.push_back(
       absl::StrCat("--bootstrap_admin_password_file=", WriteFile("admin.password", kPassword)));
   std::string users_address = Start("users", "services/users/users_service", users_args);
-  boost::json::object created = FindLogLine(Output("users"), "bootstrap admin created");
+  boost::json::object created = tests::FindLogLine(Output("users"), "bootstrap admin created");
   REQUIRE_FALSE(created.empty());
   admin_.id = std::string(created.at("user_id").as_string());
   admin_.email = kAdminEmail;
@@ -99,18 +80,11 @@ RolesStack::~RolesStack() {
 std::string RolesStack::Start(const std::string& name, const std::string& binary,
                               std::vector<std::string> args) {
   absl::StatusOr<tests::ChildProcess> child =
-      tests::ChildProcess::Start(binary, args, TempPath(name + ".log"));
+      tests::ChildProcess::Start(binary, args, tests::TestTempPath(name + ".log"));
   REQUIRE(child.ok());
   children_.emplace_back(name, *std::move(child));
   tests::ChildProcess& process = children_.back().second;
-  boost::json::object started;
-  for (int i = 0; i < 3000 && started.empty(); ++i) {
-    started = FindLogLine(process.Output(), "service started");
-    if (started.empty() && process.WaitForExit(absl::Milliseconds(10)).has_value()) {
-      FAIL(name << " exited before starting:\n" << process.Output());
-    }
-  }
-  REQUIRE_FALSE(started.empty());
+  boost::json::object started = tests::WaitForServiceStart(process, name);
   return std::string(started.at("grpc_address").as_string());
 }
 

@@ -12,15 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "proto/common/v1/error_details.pb.h"
+#include "tests/support/service_process.h"
 
 namespace backoffice::users::it {
 namespace {
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
-                      absl::ToUnixNanos(absl::Now()));
-}
 
 // A fixed 32-byte master key for the binary's signing keys.
 const std::string& MasterKey() {
@@ -29,23 +24,9 @@ const std::string& MasterKey() {
 }
 
 std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = TempPath(name);
+  std::string path = tests::TestTempPath(name);
   std::ofstream(path, std::ios::binary) << content;
   return path;
-}
-
-// The first JSON log line whose msg is `msg`, or an empty object.
-boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
-  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
-    boost::system::error_code error;
-    boost::json::value parsed =
-        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
-    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
-        parsed.as_object().at("msg") == msg.c_str()) {
-      return parsed.as_object();
-    }
-  }
-  return {};
 }
 
 }  // namespace
@@ -91,24 +72,17 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
       absl::StrCat("--bootstrap_admin_password_file=", password_file),
   };
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
-  absl::StatusOr<tests::ChildProcess> child =
-      tests::ChildProcess::Start("services/users/users_service", args, TempPath("users.log"));
+  absl::StatusOr<tests::ChildProcess> child = tests::ChildProcess::Start(
+      "services/users/users_service", args, tests::TestTempPath("users.log"));
   REQUIRE(child.ok());
   child_.emplace(*std::move(child));
 
-  boost::json::object started;
-  for (int i = 0; i < 3000 && started.empty(); ++i) {
-    started = FindLogLine(child_->Output(), "service started");
-    if (started.empty() && child_->WaitForExit(absl::Milliseconds(10)).has_value()) {
-      FAIL("users_service exited before starting:\n" << child_->Output());
-    }
-  }
-  REQUIRE_FALSE(started.empty());
+  boost::json::object started = tests::WaitForServiceStart(*child_, "users_service");
   std::string address(started.at("grpc_address").as_string());
   stub_ =
       v1::UsersService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
 
-  boost::json::object created = FindLogLine(child_->Output(), "bootstrap admin created");
+  boost::json::object created = tests::FindLogLine(child_->Output(), "bootstrap admin created");
   REQUIRE_FALSE(created.empty());
   admin_id_ = std::string(created.at("user_id").as_string());
 

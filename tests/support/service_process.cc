@@ -1,0 +1,48 @@
+#include "tests/support/service_process.h"
+
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+
+namespace backoffice::tests {
+
+std::string TestTempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
+                      absl::ToUnixNanos(absl::Now()));
+}
+
+boost::json::object FindLogLine(const std::string& output, const std::string& msg) {
+  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+    boost::system::error_code error;
+    boost::json::value parsed =
+        boost::json::parse(boost::json::string_view(line.data(), line.size()), error);
+    if (!error && parsed.is_object() && parsed.as_object().contains("msg") &&
+        parsed.as_object().at("msg") == msg.c_str()) {
+      return parsed.as_object();
+    }
+  }
+  return {};
+}
+
+boost::json::object WaitForServiceStart(ChildProcess& process, const std::string& name) {
+  for (int i = 0; i < 3000; ++i) {
+    boost::json::object started = FindLogLine(process.Output(), "service started");
+    if (!started.empty()) {
+      return started;
+    }
+    if (process.WaitForExit(absl::Milliseconds(10)).has_value()) {
+      FAIL(name << " exited before starting:\n" << process.Output());
+    }
+  }
+  FAIL(name << " did not start in time:\n" << process.Output());
+  return {};
+}
+
+}  // namespace backoffice::tests

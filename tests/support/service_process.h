@@ -1,0 +1,21 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "tests/support/child_process.h"
+
+namespace backoffice::tests {
+
+/// A fresh path under $TEST_TMPDIR (or /tmp) for a test's files and child logs.
+std::string TestTempPath(const std::string& name);
+
+/// The first JSON log line in `output` whose `msg` is `msg`, or an empty object.
+boost::json::object FindLogLine(const std::string& output, const std::string& msg);
+
+/// Waits (bounded) for a platform binary's "service started" log line and returns it; it names
+/// the bound `grpc_address` and `admin_address`. Fails the test, with the child's output, if the
+/// child exits first or never starts.
+boost::json::object WaitForServiceStart(ChildProcess& process, const std::string& name);
+
+}  // namespace backoffice::tests
