@@ -31,6 +31,7 @@ LatencySummary Summarize(std::vector<int64_t> latencies_ns, int64_t errors,
   summary.p50 = absl::Nanoseconds(NearestRank(latencies_ns, 0.50));
   summary.p90 = absl::Nanoseconds(NearestRank(latencies_ns, 0.90));
   summary.p99 = absl::Nanoseconds(NearestRank(latencies_ns, 0.99));
+  summary.p999 = absl::Nanoseconds(NearestRank(latencies_ns, 0.999));
   summary.max = absl::Nanoseconds(latencies_ns.back());
   return summary;
 }

@@ -24,6 +24,7 @@ struct LatencySummary {
   absl::Duration p50;
   absl::Duration p90;
   absl::Duration p99;
+  absl::Duration p999;
   absl::Duration max;
 };
 

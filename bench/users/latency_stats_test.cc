@@ -11,6 +11,7 @@ TEST_CASE("NearestRank picks the smallest sample covering the quantile") {
   CHECK(NearestRank(sorted, 0.50) == 500);
   CHECK(NearestRank(sorted, 0.90) == 900);
   CHECK(NearestRank(sorted, 0.99) == 990);
+  CHECK(NearestRank(sorted, 0.999) == 1000);
   CHECK(NearestRank(sorted, 1.0) == 1000);
   CHECK(NearestRank(sorted, 0.001) == 10);
   CHECK(NearestRank({7}, 0.99) == 7);
@@ -29,7 +30,17 @@ TEST_CASE("Summarize sorts, counts and divides by the window") {
   CHECK(s.p50 == absl::Milliseconds(2));
   CHECK(s.p90 == absl::Milliseconds(4));
   CHECK(s.max == absl::Milliseconds(4));
+  CHECK(s.p999 == absl::Milliseconds(4));
   CHECK(s.mean == absl::Microseconds(2500));
+}
+
+TEST_CASE("p99.9 needs a thousand samples to differ from max") {
+  std::vector<int64_t> samples;
+  for (int64_t i = 1; i <= 2000; ++i) samples.push_back(i);
+  LatencySummary s = Summarize(samples, 0, absl::Seconds(1));
+  CHECK(absl::ToInt64Nanoseconds(s.p99) == 1980);
+  CHECK(absl::ToInt64Nanoseconds(s.p999) == 1998);
+  CHECK(absl::ToInt64Nanoseconds(s.max) == 2000);
 }
 
 TEST_CASE("Summarize of no samples is all zero but keeps the errors") {

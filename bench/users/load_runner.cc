@@ -1,5 +1,7 @@
 #include "bench/users/load_runner.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <latch>
@@ -17,6 +19,8 @@ struct ThreadRecord {
   std::vector<int64_t> latencies_ns;
   int64_t errors = 0;
   absl::Status first_error;
+  // When the thread stopped calling.
+  Clock::time_point finished;
 };
 
 }  // namespace
@@ -29,6 +33,7 @@ LoadResult RunClosedLoop(const LoadOptions& options, const CallFactory& make_cal
   Clock::time_point stop_at;
   std::latch ready(threads);
   std::latch go(1);
+  std::atomic<int64_t> calls_made{0};
   std::vector<std::thread> workers;
   workers.reserve(threads);
   std::vector<CallFn> calls(threads);
@@ -41,7 +46,10 @@ LoadResult RunClosedLoop(const LoadOptions& options, const CallFactory& make_cal
       record.latencies_ns.reserve(1 << 14);
       while (true) {
         const Clock::time_point start = Clock::now();
-        if (start >= stop_at) {
+        if (start >= stop_at ||
+            (options.max_calls > 0 &&
+             calls_made.fetch_add(1, std::memory_order_relaxed) >= options.max_calls)) {
+          record.finished = Clock::now();
           break;
         }
         absl::Status status = calls[i]();
@@ -72,15 +80,19 @@ LoadResult RunClosedLoop(const LoadOptions& options, const CallFactory& make_cal
   std::vector<int64_t> all;
   int64_t errors = 0;
   absl::Status first_error;
+  Clock::time_point last_finished = measure_from;
   for (ThreadRecord& record : records) {
+    last_finished = std::max(last_finished, record.finished);
     all.insert(all.end(), record.latencies_ns.begin(), record.latencies_ns.end());
     errors += record.errors;
     if (first_error.ok() && !record.first_error.ok()) {
       first_error = record.first_error;
     }
   }
-  return {.summary = Summarize(std::move(all), errors, options.duration),
-          .first_error = std::move(first_error)};
+  const absl::Duration measured = absl::FromChrono(std::min(last_finished, stop_at) - measure_from);
+  return {.summary = Summarize(std::move(all), errors, measured),
+          .first_error = std::move(first_error),
+          .measured = measured};
 }
 
 }  // namespace backoffice::bench

@@ -8,6 +8,7 @@
 //       });
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -25,6 +26,10 @@ struct LoadOptions {
   absl::Duration warmup = absl::Seconds(2);
   /// The measured window after the warm-up.
   absl::Duration duration = absl::Seconds(10);
+  /// When above 0, the most calls made in all, warm-up included: the run ends once they are
+  /// done, cutting the measured window short (for scenarios that use something up, such as
+  /// users whose permissions are not cached yet).
+  int64_t max_calls = 0;
 };
 
 /// One call of the scenario; OK when the response was what the scenario expects.
@@ -38,6 +43,9 @@ using CallFactory = std::function<CallFn(int thread)>;
 struct LoadResult {
   LatencySummary summary;
   absl::Status first_error;
+  /// How long the measured window lasted: options.duration, or less when max_calls ran out
+  /// (zero when they ran out in the warm-up). summary's rates are per this window.
+  absl::Duration measured;
 };
 
 /// Runs the calls in a closed loop with options.threads threads and summarizes the calls that

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <set>
 
+#include "absl/time/clock.h"
+
 namespace backoffice::bench {
 namespace {
 
@@ -33,6 +35,7 @@ TEST_CASE("every thread gets its own call and successes and failures are told ap
   CHECK(result.first_error.code() == absl::StatusCode::kUnavailable);
   // Calls finishing in the warm-up are made but not counted.
   CHECK(result.summary.requests + result.summary.errors < calls.load());
+  CHECK(result.measured == absl::Milliseconds(100));
   CHECK(result.summary.requests_per_second ==
         Approx(static_cast<double>(result.summary.requests) / 0.1));
 }
@@ -46,6 +49,37 @@ TEST_CASE("no failures leave first_error OK") {
   CHECK(result.summary.requests > 0);
   CHECK(result.summary.p50 <= result.summary.p99);
   CHECK(result.summary.p99 <= result.summary.max);
+}
+
+TEST_CASE("max_calls ends the run early and the rate is per the shortened window") {
+  std::atomic<int64_t> calls{0};
+  LoadResult result = RunClosedLoop({.threads = 3,
+                                     .warmup = absl::Milliseconds(10),
+                                     .duration = absl::Seconds(30),
+                                     .max_calls = 300},
+                                    [&](int) -> CallFn {
+                                      return [&calls] {
+                                        ++calls;
+                                        absl::SleepFor(absl::Milliseconds(1));
+                                        return absl::OkStatus();
+                                      };
+                                    });
+  CHECK(calls.load() == 300);
+  CHECK(result.summary.requests > 0);
+  CHECK(result.summary.requests <= 300);
+  CHECK(result.measured > absl::ZeroDuration());
+  CHECK(result.measured < absl::Seconds(30));
+  CHECK(result.summary.requests_per_second == Approx(static_cast<double>(result.summary.requests) /
+                                                     absl::ToDoubleSeconds(result.measured)));
+}
+
+TEST_CASE("calls running out in the warm-up leave an empty window") {
+  LoadResult result = RunClosedLoop(
+      {.threads = 2, .warmup = absl::Seconds(30), .duration = absl::Seconds(30), .max_calls = 10},
+      [](int) -> CallFn { return [] { return absl::OkStatus(); }; });
+  CHECK(result.measured == absl::ZeroDuration());
+  CHECK(result.summary.requests == 0);
+  CHECK(result.summary.requests_per_second == 0);
 }
 
 }  // namespace
