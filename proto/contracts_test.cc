@@ -160,21 +160,22 @@ TEST_CASE("UsersService contract") {
 
 TEST_CASE("RolesService contract") {
   namespace v1 = backoffice::roles::v1;
-  const ServiceDescriptor& service =
-      ExpectService("backoffice.roles.v1.RolesService", {{"ListPermissions"},
-                                                         {"RegisterPermissions"},
-                                                         {"CreateRole"},
-                                                         {"GetRole"},
-                                                         {"ListRoles"},
-                                                         {"UpdateRole"},
-                                                         {"DeleteRole"},
-                                                         {"GrantRole"},
-                                                         {"RevokeRole"},
-                                                         {"ListUserRoles"},
-                                                         {"GetEffectivePermissions"},
-                                                         {"CheckPermission"},
-                                                         {"BatchCheckPermissions"},
-                                                         {"ListRoleMembers"}});
+  const ServiceDescriptor& service = ExpectService(
+      "backoffice.roles.v1.RolesService", {{"ListPermissions"},
+                                           {"RegisterPermissions"},
+                                           {"CreateRole"},
+                                           {"GetRole"},
+                                           {"ListRoles"},
+                                           {"UpdateRole"},
+                                           {"DeleteRole"},
+                                           {"GrantRole"},
+                                           {"RevokeRole"},
+                                           {"ListUserRoles"},
+                                           {"GetEffectivePermissions"},
+                                           {"CheckPermission"},
+                                           {"BatchCheckPermissions"},
+                                           {"ListRoleMembers"},
+                                           {"WatchPermissionChanges", Kind::kServerStream}});
   ExpectEnumsConventional(service);
 
   v1::CreateRoleRequest create;

@@ -4,11 +4,9 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "libs/auth/service_token.h"
 #include "libs/jwt/key.h"
 #include "libs/log/log.h"
 #include "libs/metrics/metrics.h"
@@ -30,8 +28,9 @@ namespace {
 
 class RunningAuditRelay final : public AuditRelay {
  public:
-  RunningAuditRelay(std::unique_ptr<pg::Pool> pool, std::unique_ptr<ServiceTokenSource> tokens,
-                    EventSinkPtr sink, const RelayOptions& options)
+  RunningAuditRelay(std::unique_ptr<pg::Pool> pool,
+                    std::unique_ptr<auth::ServiceTokenSource> tokens, EventSinkPtr sink,
+                    const RelayOptions& options)
       : pool_(std::move(pool)),
         tokens_(std::move(tokens)),
         sink_(std::move(sink)),
@@ -42,7 +41,7 @@ class RunningAuditRelay final : public AuditRelay {
 
  private:
   std::unique_ptr<pg::Pool> pool_;
-  std::unique_ptr<ServiceTokenSource> tokens_;
+  std::unique_ptr<auth::ServiceTokenSource> tokens_;
   EventSinkPtr sink_;
   std::unique_ptr<Relay> relay_;
 };
@@ -60,19 +59,9 @@ absl::StatusOr<std::unique_ptr<AuditRelay>> AuditRelay::StartFromFlags(
   if (batch_size < 1 || batch_size > 500) {
     return absl::InvalidArgumentError("--outbox_relay_batch_size: must be 1 to 500");
   }
-  std::ifstream in(key_file, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--outbox_relay_key_file: cannot read ", key_file));
-  }
-  std::stringstream pem;
-  pem << in.rdbuf();
-  absl::StatusOr<jwt::PrivateKey> key =
-      jwt::PrivateKey::FromPem(pem.str(), absl::GetFlag(FLAGS_outbox_relay_key_id));
-  if (!key.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--outbox_relay_key_file: ", key.status().message()));
-  }
+  absl::StatusOr<jwt::PrivateKey> key = auth::LoadPrivateKeyFile(
+      key_file, absl::GetFlag(FLAGS_outbox_relay_key_id), "--outbox_relay_key_file");
+  if (!key.ok()) return key.status();
   pg::ConnectionOptions options = connection;
   options.search_path = service;
   options.application_name = absl::StrCat(service, "-outbox-relay");
@@ -80,8 +69,8 @@ absl::StatusOr<std::unique_ptr<AuditRelay>> AuditRelay::StartFromFlags(
       pg::Pool::Create({.connection = options, .max_size = 2});
   if (!pool.ok()) return pool.status();
 
-  auto tokens = std::make_unique<ServiceTokenSource>(*std::move(key),
-                                                     ServiceTokenOptions{.service = service});
+  auto tokens = std::make_unique<auth::ServiceTokenSource>(
+      *std::move(key), auth::ServiceTokenOptions{.service = service});
   // gRPC's reconnect backoff grows to 120 s by default; deliveries should resume within seconds
   // of the audit service coming back.
   grpc::ChannelArguments args;

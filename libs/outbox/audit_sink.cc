@@ -67,7 +67,8 @@ absl::StatusOr<audit::AuditEvent> ToAuditEvent(const OutboxRow& row, const std::
 
 class AuditSink final : public EventSink {
  public:
-  AuditSink(std::shared_ptr<grpc::Channel> channel, ServiceTokenSource& tokens, std::string service)
+  AuditSink(std::shared_ptr<grpc::Channel> channel, auth::ServiceTokenSource& tokens,
+            std::string service)
       : stub_(audit::AuditService::NewStub(std::move(channel))),
         tokens_(tokens),
         service_(std::move(service)) {}
@@ -143,13 +144,13 @@ class AuditSink final : public EventSink {
   }
 
   std::unique_ptr<audit::AuditService::Stub> stub_;
-  ServiceTokenSource& tokens_;
+  auth::ServiceTokenSource& tokens_;
   std::string service_;
 };
 
 }  // namespace
 
-EventSinkPtr MakeAuditSink(std::shared_ptr<grpc::Channel> channel, ServiceTokenSource& tokens,
+EventSinkPtr MakeAuditSink(std::shared_ptr<grpc::Channel> channel, auth::ServiceTokenSource& tokens,
                            std::string service) {
   return std::make_unique<AuditSink>(std::move(channel), tokens, std::move(service));
 }

@@ -1,7 +1,7 @@
 // An EventSink that appends outbox events to the audit service (AuditService.AppendEvents) with
 // a self-signed service-account token.
 //
-//   ServiceTokenSource tokens(std::move(key), {.service = "users"});
+//   auth::ServiceTokenSource tokens(std::move(key), {.service = "users"});
 //   EventSinkPtr sink = MakeAuditSink(grpc::CreateChannel(...), tokens, "users");
 //
 // Mapping of an outbox row to an AuditEvent: id, event_time = occurred_at, actor (user ->
@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
+#include "libs/auth/service_token.h"
 #include "libs/outbox/relay.h"
-#include "libs/outbox/service_token.h"
 
 namespace grpc {
 class Channel;
@@ -31,7 +31,7 @@ using EventSinkPtr = std::unique_ptr<EventSink>;
 /// events are sent one by one and those refused alone are rejected (parked by the relay). Any
 /// other failure (UNAVAILABLE, DEADLINE_EXCEEDED, UNAUTHENTICATED, ...) fails the batch, which the
 /// relay retries. Deadline 10 s per call. `tokens` outlives the sink.
-EventSinkPtr MakeAuditSink(std::shared_ptr<grpc::Channel> channel, ServiceTokenSource& tokens,
+EventSinkPtr MakeAuditSink(std::shared_ptr<grpc::Channel> channel, auth::ServiceTokenSource& tokens,
                            std::string service);
 
 }  // namespace backoffice::outbox

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<jwt::PrivateKey> key =
       jwt::PrivateKey::FromPem(pem.str(), absl::GetFlag(FLAGS_service_key_id));
   if (!key.ok()) return 1;
-  outbox::ServiceTokenSource tokens(*std::move(key), {.service = absl::GetFlag(FLAGS_schema)});
+  auth::ServiceTokenSource tokens(*std::move(key), {.service = absl::GetFlag(FLAGS_schema)});
   outbox::EventSinkPtr sink = outbox::MakeAuditSink(
       grpc::CreateChannel(absl::GetFlag(FLAGS_audit_address), grpc::InsecureChannelCredentials()),
       tokens, absl::GetFlag(FLAGS_schema));

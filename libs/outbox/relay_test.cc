@@ -91,8 +91,8 @@ class RelayFixture {
     std::vector<jwt::PublicKey> published;
     published.push_back(*key->GetPublicKey());
     jwks_file_ = WriteFile("services.jwks", *jwt::WriteJwks(published));
-    tokens_ = std::make_unique<ServiceTokenSource>(*std::move(key),
-                                                   ServiceTokenOptions{.service = kSchema});
+    tokens_ = std::make_unique<auth::ServiceTokenSource>(
+        *std::move(key), auth::ServiceTokenOptions{.service = kSchema});
     port_ = FreePort();
     address_ = absl::StrCat("127.0.0.1:", port_);
     // Reconnect quickly once the audit service is back (gRPC's default backoff grows to 120 s).
@@ -213,7 +213,7 @@ class RelayFixture {
   std::unique_ptr<pg::Pool> pool_;
   std::string key_pem_;
   std::string jwks_file_;
-  std::unique_ptr<ServiceTokenSource> tokens_;
+  std::unique_ptr<auth::ServiceTokenSource> tokens_;
   int port_ = 0;
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -163,6 +163,7 @@ int RunServiceMain(const ServiceSpec& spec, int argc, char** argv) {
   }
   int signal = WaitForTerminationSignal();
   log::Info("termination signal received", {{"signal", signal}});
+  if (spec.on_drain) spec.on_drain();
   host.Shutdown();
   return 0;
 }

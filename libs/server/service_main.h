@@ -33,6 +33,9 @@ struct ServiceSpec {
   /// Builds the gRPC services once the database is migrated. The pool outlives them.
   std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(pg::Pool& pool)>
       make_services;
+  /// Called once when SIGTERM/SIGINT arrives, before the server drains: end long-lived streams
+  /// here so they do not hold the shutdown until its grace runs out. Optional.
+  std::function<void()> on_drain;
 };
 
 /// The whole life of a service binary: parse flags (with BACKOFFICE_* environment fallback),

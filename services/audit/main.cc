@@ -13,21 +13,15 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
-#include "libs/auth/users_jwks_fetcher.h"
-#include "libs/jwt/jwk.h"
-#include "libs/jwt/jwks_cache.h"
-#include "libs/jwt/key_source.h"
-#include "libs/jwt/multi_issuer_verifier.h"
-#include "libs/jwt/verified_token_cache.h"
+#include "libs/auth/platform_verifier.h"
+#include "libs/auth/service_accounts.h"
 #include "libs/log/log.h"
 #include "libs/pg/pool.h"
 #include "libs/server/service_main.h"
@@ -73,14 +67,6 @@ struct Components {
   std::unique_ptr<CallGuard> guard;
 };
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 absl::StatusOr<std::unique_ptr<CheckpointSigner>> MakeSigner() {
   std::string path = absl::GetFlag(FLAGS_checkpoint_key_file);
   if (path.empty()) {
@@ -94,39 +80,24 @@ absl::StatusOr<std::unique_ptr<CheckpointSigner>> MakeSigner() {
         "(--allow_ephemeral_checkpoint_key)");
     return CheckpointSigner::Generate();
   }
-  absl::StatusOr<std::string> pem = ReadFile(path, "--checkpoint_key_file");
+  absl::StatusOr<std::string> pem = auth::ReadFileForFlag(path, "--checkpoint_key_file");
   if (!pem.ok()) return pem.status();
   return CheckpointSigner::FromPem(*pem);
 }
 
 absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> MakeVerifier() {
-  std::vector<jwt::TrustedIssuer> issuers;
-  std::shared_ptr<grpc::Channel> users_channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_users_address), grpc::InsecureChannelCredentials());
-  issuers.push_back({absl::GetFlag(FLAGS_token_issuer),
-                     std::make_shared<jwt::JwksCache>(auth::MakeGrpcJwksFetcher(users_channel)),
-                     {.audiences = {absl::GetFlag(FLAGS_token_audience)}}});
-  if (std::string path = absl::GetFlag(FLAGS_service_jwks_file); !path.empty()) {
-    absl::StatusOr<std::string> jwks = ReadFile(path, "--service_jwks_file");
-    if (!jwks.ok()) return jwks.status();
-    absl::StatusOr<jwt::KeySet> keys = jwt::ParseJwks(*jwks);
-    if (!keys.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--service_jwks_file: ", keys.status().message()));
-    }
-    if (keys->empty()) return absl::InvalidArgumentError("--service_jwks_file: no usable key");
-    issuers.push_back({absl::GetFlag(FLAGS_service_token_issuer),
-                       std::make_shared<jwt::StaticKeySource>(*std::move(keys)),
-                       {.audiences = {absl::GetFlag(FLAGS_service_token_audience)},
-                        .max_lifetime = absl::Hours(1)}});
-  } else {
+  if (absl::GetFlag(FLAGS_service_jwks_file).empty()) {
     log::Warn("no --service_jwks_file: no service can append events");
   }
-  absl::StatusOr<std::unique_ptr<jwt::MultiIssuerVerifier>> verifier =
-      jwt::MultiIssuerVerifier::Create(std::move(issuers));
-  if (!verifier.ok()) return verifier.status();
-  return std::make_shared<jwt::CachingVerifier>(
-      std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
+  return auth::MakePlatformVerifier({
+      .users_channel = grpc::CreateChannel(absl::GetFlag(FLAGS_users_address),
+                                           grpc::InsecureChannelCredentials()),
+      .users_issuer = absl::GetFlag(FLAGS_token_issuer),
+      .users_audience = absl::GetFlag(FLAGS_token_audience),
+      .service_jwks_path = absl::GetFlag(FLAGS_service_jwks_file),
+      .services = {.issuer = absl::GetFlag(FLAGS_service_token_issuer),
+                   .audience = absl::GetFlag(FLAGS_service_token_audience)},
+  });
 }
 
 absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {

@@ -16,8 +16,8 @@
 namespace backoffice::roles {
 
 ChangeListener::ChangeListener(pg::ConnectionOptions connection, PermissionCache& cache,
-                               ChangeListenerOptions options)
-    : connection_(std::move(connection)), cache_(cache), options_(options) {
+                               ChangeFeed* feed, ChangeListenerOptions options)
+    : connection_(std::move(connection)), cache_(cache), feed_(feed), options_(options) {
   if (pipe(wake_pipe_) != 0) {
     wake_pipe_[0] = wake_pipe_[1] = -1;
   }
@@ -58,6 +58,7 @@ void ChangeListener::Run() {
     }
     // Lost: nothing cached can be trusted until we listen again.
     cache_.SetEnabled(false);
+    Publish(ChangeEvent::Kind::kPaused);
     pollfd wake{.fd = wake_pipe_[0], .events = POLLIN, .revents = 0};
     poll(&wake, 1, static_cast<int>(absl::ToInt64Milliseconds(delay)));
     delay = std::min(delay * 2, options_.max_reconnect_delay);
@@ -76,6 +77,7 @@ bool ChangeListener::ListenOnce() {
   }
   // Anything cached before this point may have missed a notification.
   cache_.SetEnabled(true);
+  Publish(ChangeEvent::Kind::kLive);
   listening_.store(true);
   connects_.fetch_add(1);
   PGconn* native = conn->native();
@@ -101,8 +103,10 @@ bool ChangeListener::ListenOnce() {
       std::string_view payload = notify->extra != nullptr ? notify->extra : "";
       if (payload == kNotifyAll || payload.empty()) {
         cache_.InvalidateAll();
+        Publish(ChangeEvent::Kind::kAll);
       } else {
         cache_.Invalidate(payload);
+        Publish(ChangeEvent::Kind::kUser, payload);
       }
       notifications_.fetch_add(1);
       PQfreemem(notify);
@@ -110,6 +114,10 @@ bool ChangeListener::ListenOnce() {
   }
   listening_.store(false);
   return false;
+}
+
+void ChangeListener::Publish(ChangeEvent::Kind kind, std::string_view user_id) {
+  if (feed_ != nullptr) feed_->Publish({.kind = kind, .user_id = std::string(user_id)});
 }
 
 }  // namespace backoffice::roles

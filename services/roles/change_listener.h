@@ -1,7 +1,7 @@
 // The LISTEN side of exact cache invalidation: a dedicated libpq connection (outside the pool)
 // that LISTENs on `roles_changed` and drops cached answers as notifications arrive.
 //
-//   ChangeListener listener(pool.options().connection, cache);
+//   ChangeListener listener(pool.options().connection, cache, &feed);  // feed may be null
 //   listener.Start();          // its own thread; returns at once
 //   ...                        // the destructor stops and joins
 //
@@ -9,6 +9,8 @@
 // PQconsumeInput/PQnotifies. A payload naming a user drops that user; "all" drops everything.
 // When the connection is lost, caching is disabled (notifications may be missed), the thread
 // reconnects with backoff, LISTENs again, and only then re-enables caching with an empty cache.
+// The feed (WatchPermissionChanges) hears the same: kLive on every successful LISTEN, kUser or
+// kAll per notification, kPaused when the connection is lost.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@
 
 #include "absl/time/time.h"
 #include "libs/pg/connection_options.h"
+#include "services/roles/change_feed.h"
 #include "services/roles/permission_cache.h"
 
 namespace backoffice::roles {
@@ -30,8 +33,9 @@ struct ChangeListenerOptions {
 /// Owns its thread and connection.
 class ChangeListener final {
  public:
+  /// `feed`, when not null, must outlive the listener.
   ChangeListener(pg::ConnectionOptions connection, PermissionCache& cache,
-                 ChangeListenerOptions options = {});
+                 ChangeFeed* feed = nullptr, ChangeListenerOptions options = {});
   ~ChangeListener();
   ChangeListener(const ChangeListener&) = delete;
   ChangeListener& operator=(const ChangeListener&) = delete;
@@ -51,9 +55,11 @@ class ChangeListener final {
   void Run();
   // Listens on one connection until it fails or Stop; false when stopping.
   bool ListenOnce();
+  void Publish(ChangeEvent::Kind kind, std::string_view user_id = "");
 
   const pg::ConnectionOptions connection_;
   PermissionCache& cache_;
+  ChangeFeed* const feed_;
   const ChangeListenerOptions options_;
   int wake_pipe_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};

@@ -22,6 +22,18 @@ bool Eventually(F condition) {
   return condition();
 }
 
+// Collects events until `count` arrived (or 20 s passed).
+std::vector<ChangeEvent> Drain(ChangeFeed::Subscription& watch, size_t count) {
+  std::vector<ChangeEvent> heard;
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (heard.size() < count && absl::Now() < deadline) {
+    std::optional<std::vector<ChangeEvent>> events = watch.Next(absl::Milliseconds(100));
+    if (!events.has_value()) break;
+    heard.insert(heard.end(), events->begin(), events->end());
+  }
+  return heard;
+}
+
 std::shared_ptr<const EffectivePermissions> Cached(PermissionCache& cache, GrantStore& grants,
                                                    const std::string& user) {
   uint64_t generation = cache.generation();
@@ -33,9 +45,12 @@ std::shared_ptr<const EffectivePermissions> Cached(PermissionCache& cache, Grant
 TEST_CASE("a committed grant drops exactly that user's cached answer; role changes drop all") {
   testing::StoreFixture f;
   PermissionCache cache;
-  ChangeListener listener(f.connection(), cache);
+  ChangeFeed feed;
+  ChangeListener listener(f.connection(), cache, &feed);
   listener.Start();
   REQUIRE(Eventually([&] { return listener.listening(); }));
+  auto watch = feed.Subscribe();
+  REQUIRE(watch.ok());
   Role role = f.MakeRole("watched", {"audit:read"});
   std::string alice = NewId(), bob = NewId();
   Cached(cache, f.grants(), alice);
@@ -55,14 +70,22 @@ TEST_CASE("a committed grant drops exactly that user's cached answer; role chang
               .ok());
   REQUIRE(Eventually([&] { return cache.size() == 0; }));
   CHECK(listener.notifications() >= 2);
+  // The watcher saw the same, in commit order (creating the role touched no grant: no event).
+  CHECK(Drain(**watch, 3) == std::vector<ChangeEvent>{{ChangeEvent::Kind::kLive, ""},
+                                                      {ChangeEvent::Kind::kUser, alice},
+                                                      {ChangeEvent::Kind::kAll, ""}});
 }
 
 TEST_CASE("after losing its connection the listener pauses caching, reconnects and flushes") {
   testing::StoreFixture f;
   PermissionCache cache;
-  ChangeListener listener(f.connection(), cache, {.reconnect_delay = absl::Milliseconds(20)});
+  ChangeFeed feed;
+  ChangeListener listener(f.connection(), cache, &feed,
+                          {.reconnect_delay = absl::Milliseconds(20)});
   listener.Start();
   REQUIRE(Eventually([&] { return listener.listening(); }));
+  auto watch = feed.Subscribe();
+  REQUIRE(watch.ok());
   std::string user = NewId();
   Cached(cache, f.grants(), user);
   REQUIRE(cache.size() == 1);
@@ -75,6 +98,12 @@ TEST_CASE("after losing its connection the listener pauses caching, reconnects a
   Cached(cache, f.grants(), user);
   f.MakeGrant(user, kViewerRoleId);
   CHECK(Eventually([&] { return cache.Find(user, absl::Now()) == nullptr; }));
+  // A watcher heard: live, paused while disconnected, live again, then the grant's user.
+  std::vector<ChangeEvent> heard = Drain(**watch, 4);
+  CHECK(heard == std::vector<ChangeEvent>{{ChangeEvent::Kind::kLive, ""},
+                                          {ChangeEvent::Kind::kPaused, ""},
+                                          {ChangeEvent::Kind::kLive, ""},
+                                          {ChangeEvent::Kind::kUser, user}});
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 //                               what callers' access tokens must say (the users service's)
 //   --bootstrap_admin_user_id   grant `admin` to this user at start when no admin grant exists
 //   --permission_cache_entries  most users whose effective permissions are cached
+//   --service_jwks_file         JWKS of service-account keys (the BFF's, other services') allowed
+//                               to call as themselves, e.g. WatchPermissionChanges
+//   --max_permission_watchers   concurrent WatchPermissionChanges streams on this replica
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
@@ -18,16 +21,14 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
-#include "libs/auth/users_jwks_fetcher.h"
-#include "libs/jwt/jwks_cache.h"
-#include "libs/jwt/verified_token_cache.h"
-#include "libs/jwt/verifier.h"
+#include "libs/auth/platform_verifier.h"
 #include "libs/log/log.h"
 #include "libs/outbox/audit_relay.h"
 #include "libs/pg/pool.h"
 #include "libs/server/service_main.h"
 #include "services/roles/access_control.h"
 #include "services/roles/call_guard.h"
+#include "services/roles/change_feed.h"
 #include "services/roles/change_listener.h"
 #include "services/roles/migrations.h"
 #include "services/roles/permission_cache.h"
@@ -45,6 +46,11 @@ ABSL_FLAG(std::string, bootstrap_admin_user_id, "",
           "grant the admin role to this user id at start when no admin grant exists");
 ABSL_FLAG(int64_t, permission_cache_entries, 100000,
           "most users whose effective permissions are cached");
+ABSL_FLAG(std::string, service_jwks_file, "",
+          "JWKS file with the public keys of service-account tokens (aud backoffice-roles) "
+          "allowed to call as themselves; without it only users' tokens are accepted");
+ABSL_FLAG(int32_t, max_permission_watchers, 64,
+          "concurrent WatchPermissionChanges streams on this replica (each holds a thread)");
 
 namespace backoffice::roles {
 namespace {
@@ -55,6 +61,7 @@ struct Components {
   std::unique_ptr<RoleStore> roles;
   std::unique_ptr<GrantStore> grants;
   std::unique_ptr<PermissionCache> cache;
+  std::unique_ptr<ChangeFeed> feed;
   std::unique_ptr<ChangeListener> listener;
   std::unique_ptr<UserDirectory> users;
   std::unique_ptr<AccessControl> access;
@@ -84,7 +91,14 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   }
   c->cache = std::make_unique<PermissionCache>(
       PermissionCacheOptions{.max_entries = static_cast<size_t>(entries)});
-  c->listener = std::make_unique<ChangeListener>(pool.options().connection, *c->cache);
+  int32_t watchers = absl::GetFlag(FLAGS_max_permission_watchers);
+  if (watchers < 1) {
+    return absl::InvalidArgumentError("--max_permission_watchers: must be at least 1");
+  }
+  c->feed = std::make_unique<ChangeFeed>(
+      ChangeFeedOptions{.max_subscribers = static_cast<size_t>(watchers)});
+  c->listener =
+      std::make_unique<ChangeListener>(pool.options().connection, *c->cache, c->feed.get());
   c->listener->Start();
 
   std::shared_ptr<grpc::Channel> users_channel =
@@ -93,15 +107,15 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   c->access = std::make_unique<AccessControl>(AccessControlDeps{
       .roles = *c->roles, .grants = *c->grants, .cache = *c->cache, .users = *c->users});
 
-  auto keys = std::make_shared<jwt::JwksCache>(auth::MakeGrpcJwksFetcher(users_channel));
-  absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier =
-      jwt::Verifier::Create({.issuers = {absl::GetFlag(FLAGS_token_issuer)},
-                             .audiences = {absl::GetFlag(FLAGS_token_audience)}},
-                            keys);
+  absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> verifier = auth::MakePlatformVerifier({
+      .users_channel = users_channel,
+      .users_issuer = absl::GetFlag(FLAGS_token_issuer),
+      .users_audience = absl::GetFlag(FLAGS_token_audience),
+      .service_jwks_path = absl::GetFlag(FLAGS_service_jwks_file),
+      .services = {.audience = "backoffice-roles"},
+  });
   if (!verifier.ok()) return verifier.status();
-  auto caching = std::make_shared<jwt::CachingVerifier>(
-      std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
-  c->authenticator = std::make_unique<auth::CallAuthenticator>(caching);
+  c->authenticator = std::make_unique<auth::CallAuthenticator>(*std::move(verifier));
   c->guard = std::make_unique<CallGuard>(*c->authenticator);
   return c;
 }
@@ -138,9 +152,16 @@ int main(int argc, char** argv) {
                 .grants = *components->grants,
                 .access = *components->access,
                 .guard = *components->guard,
+                .feed = *components->feed,
             }));
             return services;
           },
+          // Watch streams end now (their clients reconnect to another replica) rather than at
+          // the end of the shutdown grace.
+          .on_drain =
+              [&components] {
+                if (components != nullptr) components->feed->Close();
+              },
       },
       argc, argv);
 }

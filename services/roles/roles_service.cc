@@ -371,4 +371,56 @@ grpc::Status RolesServiceImpl::ListRoleMembers(grpc::ServerContext* context,
   });
 }
 
+namespace {
+
+v1::PermissionChange::Kind ToProtoKind(ChangeEvent::Kind kind) {
+  switch (kind) {
+    case ChangeEvent::Kind::kLive:
+      return v1::PermissionChange::KIND_LIVE;
+    case ChangeEvent::Kind::kUser:
+      return v1::PermissionChange::KIND_USER;
+    case ChangeEvent::Kind::kAll:
+      return v1::PermissionChange::KIND_ALL;
+    case ChangeEvent::Kind::kPaused:
+      return v1::PermissionChange::KIND_PAUSED;
+  }
+  return v1::PermissionChange::KIND_ALL;
+}
+
+// How often a quiet stream notices that its client went away.
+constexpr absl::Duration kWatchPoll = absl::Seconds(1);
+
+}  // namespace
+
+grpc::Status RolesServiceImpl::WatchPermissionChanges(
+    grpc::ServerContext* context, const v1::WatchPermissionChangesRequest* /*request*/,
+    grpc::ServerWriter<v1::PermissionChange>* writer) {
+  std::string request_id = server::RequestIdOf(*context);
+  absl::StatusOr<CallScope> call = deps_.guard.Admit(*context);
+  if (!call.ok()) return server::ToGrpcStatus(call.status(), kDomain, request_id);
+  if (call->caller.kind != auth::Caller::Kind::kService) {
+    if (absl::Status s = deps_.access.Require(call->caller, kPermRolesRead); !s.ok()) {
+      return server::ToGrpcStatus(s, kDomain, request_id);
+    }
+  }
+  absl::StatusOr<std::unique_ptr<ChangeFeed::Subscription>> subscription = deps_.feed.Subscribe();
+  if (!subscription.ok()) {
+    return server::ToGrpcStatus(subscription.status(), kDomain, request_id);
+  }
+  while (!context->IsCancelled()) {
+    std::optional<std::vector<ChangeEvent>> events = (*subscription)->Next(kWatchPoll);
+    if (!events.has_value()) {
+      return server::ToGrpcStatus(absl::UnavailableError("this roles replica is shutting down"),
+                                  kDomain, request_id);
+    }
+    for (const ChangeEvent& event : *events) {
+      v1::PermissionChange change;
+      change.set_kind(ToProtoKind(event.kind));
+      change.set_user_id(event.user_id);
+      if (!writer->Write(change)) return grpc::Status::CANCELLED;
+    }
+  }
+  return grpc::Status::CANCELLED;
+}
+
 }  // namespace backoffice::roles

@@ -14,6 +14,7 @@
 #include "proto/roles/v1/roles.grpc.pb.h"
 #include "services/roles/access_control.h"
 #include "services/roles/call_guard.h"
+#include "services/roles/change_feed.h"
 #include "services/roles/store/grant_store.h"
 #include "services/roles/store/permission_store.h"
 #include "services/roles/store/role_store.h"
@@ -27,6 +28,7 @@ struct RolesServiceDeps {
   GrantStore& grants;
   AccessControl& access;
   const CallGuard& guard;
+  ChangeFeed& feed;
 };
 
 /// RolesService over the stores and AccessControl. Thread-safe.
@@ -68,6 +70,11 @@ class RolesServiceImpl final : public v1::RolesService::Service {
   grpc::Status ListRoleMembers(grpc::ServerContext* context,
                                const v1::ListRoleMembersRequest* request,
                                v1::ListRoleMembersResponse* response) override;
+  /// Holds one handler thread per stream (the feed bounds how many); polls for cancellation
+  /// every `kWatchPoll`.
+  grpc::Status WatchPermissionChanges(grpc::ServerContext* context,
+                                      const v1::WatchPermissionChangesRequest* request,
+                                      grpc::ServerWriter<v1::PermissionChange>* writer) override;
 
  private:
   // Admits the call, runs `body`, converts its status.

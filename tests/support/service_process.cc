@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -16,6 +17,12 @@ std::string TestTempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name, "-", getpid(), "-",
                       absl::ToUnixNanos(absl::Now()));
+}
+
+std::string WriteTempFile(const std::string& name, const std::string& content) {
+  std::string path = TestTempPath(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
 }
 
 boost::json::object FindLogLine(const std::string& output, const std::string& msg) {

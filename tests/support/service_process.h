@@ -10,6 +10,10 @@ namespace backoffice::tests {
 /// A fresh path under $TEST_TMPDIR (or /tmp) for a test's files and child logs.
 std::string TestTempPath(const std::string& name);
 
+/// Writes `content` to a fresh TestTempPath(name) and returns the path (keys, passwords, JWKS
+/// files handed to a binary by flag).
+std::string WriteTempFile(const std::string& name, const std::string& content);
+
 /// The first JSON log line in `output` whose `msg` is `msg`, or an empty object.
 boost::json::object FindLogLine(const std::string& output, const std::string& msg);
 

@@ -15,8 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "libs/auth/service_token.h"
 #include "libs/jwt/jwk.h"
-#include "libs/outbox/service_token.h"
 #include "tests/support/service_process.h"
 
 namespace backoffice::audit::it {
@@ -40,12 +40,6 @@ int FreePort() {
 }
 
 }  // namespace
-
-std::string WriteTempFile(const std::string& name, const std::string& content) {
-  std::string path = tests::TestTempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
 
 AuditStack& AuditStack::Shared() {
   // Destroyed at exit before PgServer::Shared() (constructed after it).
@@ -72,17 +66,18 @@ AuditStack::AuditStack() {
   // users and roles run their outbox relays towards the audit service (started last).
   std::vector<std::string> relay_flags = {
       absl::StrCat("--audit_address=127.0.0.1:", audit_port),
-      absl::StrCat("--outbox_relay_key_file=", WriteTempFile("relay.pem", *service_key_->ToPem())),
+      absl::StrCat("--outbox_relay_key_file=",
+                   tests::WriteTempFile("relay.pem", *service_key_->ToPem())),
       "--outbox_relay_key_id=relay-test"};
 
   std::vector<std::string> users_args = db_flags;
   users_args.insert(users_args.end(), relay_flags.begin(), relay_flags.end());
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
-                   WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
+                   tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
   users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
-  users_args.push_back(
-      absl::StrCat("--bootstrap_admin_password_file=", WriteTempFile("admin.password", kPassword)));
+  users_args.push_back(absl::StrCat("--bootstrap_admin_password_file=",
+                                    tests::WriteTempFile("admin.password", kPassword)));
   std::string users_address = Start("users", "services/users/users_service", users_args);
   boost::json::object created = tests::FindLogLine(Output("users"), "bootstrap admin created");
   REQUIRE_FALSE(created.empty());
@@ -107,10 +102,10 @@ AuditStack::AuditStack() {
                absl::StrCat("--grpc_port=", audit_port));
   audit_args.push_back(absl::StrCat("--users_address=", users_address));
   audit_args.push_back(absl::StrCat("--roles_address=", roles_address));
-  audit_args.push_back(absl::StrCat("--service_jwks_file=",
-                                    WriteTempFile("services.jwks", *jwt::WriteJwks(published))));
-  audit_args.push_back(absl::StrCat("--checkpoint_key_file=",
-                                    WriteTempFile("checkpoint.pem", *checkpoint_key->ToPem())));
+  audit_args.push_back(absl::StrCat(
+      "--service_jwks_file=", tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published))));
+  audit_args.push_back(absl::StrCat(
+      "--checkpoint_key_file=", tests::WriteTempFile("checkpoint.pem", *checkpoint_key->ToPem())));
   audit_address_ = Start("audit", "services/audit/audit_service", audit_args);
   audit_stub_ = v1::AuditService::NewStub(
       grpc::CreateChannel(audit_address_, grpc::InsecureChannelCredentials()));
@@ -158,7 +153,7 @@ std::string AuditStack::ServiceToken(const std::string& service) const {
   absl::StatusOr<jwt::PrivateKey> key =
       jwt::PrivateKey::FromPem(*service_key_->ToPem(), "relay-test");
   REQUIRE(key.ok());
-  outbox::ServiceTokenSource source(*std::move(key), {.service = service});
+  auth::ServiceTokenSource source(*std::move(key), {.service = service});
   absl::StatusOr<std::string> token = source.Token(absl::Now());
   REQUIRE(token.ok());
   return *token;

@@ -271,3 +271,104 @@ TEST_CASE("concurrent grants and revokes on both replicas end with both agreeing
 
 }  // namespace
 }  // namespace backoffice::roles::it
+
+namespace backoffice::roles::it {
+namespace {
+
+// One open WatchPermissionChanges stream.
+struct Watch {
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::PermissionChange>> reader;
+  bool finished = false;
+
+  Watch(int replica, const std::string& token) {
+    if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    reader = RolesStack::Shared().replica(replica).WatchPermissionChanges(
+        &context, v1::WatchPermissionChangesRequest());
+  }
+  ~Watch() {
+    if (!finished) {
+      context.TryCancel();
+      Finish();
+    }
+  }
+
+  grpc::Status Finish() {
+    finished = true;
+    return reader->Finish();
+  }
+
+  // The next change (fails the test if the stream ends).
+  v1::PermissionChange Next() {
+    v1::PermissionChange change;
+    REQUIRE(reader->Read(&change));
+    return change;
+  }
+
+  // The next change that is not about another user than `user_id`: notifications of earlier
+  // tests' commits may still be on their way when a watch starts (they arrive in commit order).
+  v1::PermissionChange NextAbout(const std::string& user_id) {
+    while (true) {
+      v1::PermissionChange change = Next();
+      if (change.kind() != v1::PermissionChange::KIND_USER || change.user_id() == user_id) {
+        return change;
+      }
+    }
+  }
+};
+
+TEST_CASE("a service watching replica A hears grants, revokes and role changes made through B") {
+  RolesStack& stack = RolesStack::Shared();
+  Watch watch(0, stack.ServiceToken("bff"));
+  REQUIRE(watch.Next().kind() == v1::PermissionChange::KIND_LIVE);
+
+  v1::Role role = CreateRole("watched", {"audit:read"});
+  TestUser user = stack.CreateUser("watched");
+  REQUIRE(Grant(1, stack.admin_token(), user.id, role.id()).ok());
+  // Skips whatever earlier commits still had in flight, up to the grant.
+  v1::PermissionChange granted;
+  do {
+    granted = watch.NextAbout(user.id);
+  } while (granted.kind() == v1::PermissionChange::KIND_ALL);
+  CHECK(granted.kind() == v1::PermissionChange::KIND_USER);
+  CHECK(granted.user_id() == user.id);
+
+  v1::UpdateRoleRequest update;
+  update.mutable_role()->set_id(role.id());
+  update.mutable_role()->add_permissions("audit:export");
+  update.mutable_update_mask()->add_paths("permissions");
+  v1::Role out;
+  REQUIRE(
+      Call(stack.replica(1), &v1::RolesService::Stub::UpdateRole, stack.admin_token(), update, &out)
+          .ok());
+  CHECK(watch.NextAbout(user.id).kind() == v1::PermissionChange::KIND_ALL);
+
+  REQUIRE(Revoke(1, stack.admin_token(), user.id, role.id()).ok());
+  v1::PermissionChange revoked = watch.NextAbout(user.id);
+  CHECK(revoked.kind() == v1::PermissionChange::KIND_USER);
+  CHECK(revoked.user_id() == user.id);
+}
+
+TEST_CASE("watching needs a service account or roles:read") {
+  RolesStack& stack = RolesStack::Shared();
+  // A user holding roles:read may watch (an admin console could).
+  {
+    Watch admin(1, stack.admin_token());
+    CHECK(admin.Next().kind() == v1::PermissionChange::KIND_LIVE);
+  }
+  auto refused = [](const std::string& token) {
+    Watch watch(0, token);
+    v1::PermissionChange change;
+    CHECK_FALSE(watch.reader->Read(&change));
+    return watch.Finish().error_code();
+  };
+  CHECK(refused("") == grpc::StatusCode::UNAUTHENTICATED);
+  // A service token minted for another service's audience.
+  CHECK(refused(stack.ServiceToken("bff", "backoffice-audit")) ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(refused(stack.CreateUser("watcher").token) == grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace backoffice::roles::it

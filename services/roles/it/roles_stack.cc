@@ -6,11 +6,13 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "libs/auth/service_token.h"
+#include "libs/jwt/jwk.h"
+#include "libs/jwt/key.h"
 #include "tests/support/service_process.h"
 
 namespace backoffice::roles::it {
@@ -18,12 +20,7 @@ namespace {
 
 constexpr char kAdminEmail[] = "admin@example.com";
 constexpr char kPassword[] = "correct horse battery staple 42";
-
-std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = tests::TestTempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+constexpr char kServiceKeyId[] = "roles-it-services";
 
 }  // namespace
 
@@ -46,11 +43,12 @@ RolesStack::RolesStack() {
                                        "--admin_port=0",
                                        "--db_pool_size=4"};
   std::vector<std::string> users_args = db_flags;
-  users_args.push_back(absl::StrCat("--signing_key_encryption_key_file=",
-                                    WriteFile("master.key", "0123456789abcdef0123456789abcdef")));
-  users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
   users_args.push_back(
-      absl::StrCat("--bootstrap_admin_password_file=", WriteFile("admin.password", kPassword)));
+      absl::StrCat("--signing_key_encryption_key_file=",
+                   tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
+  users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
+  users_args.push_back(absl::StrCat("--bootstrap_admin_password_file=",
+                                    tests::WriteTempFile("admin.password", kPassword)));
   std::string users_address = Start("users", "services/users/users_service", users_args);
   boost::json::object created = tests::FindLogLine(Output("users"), "bootstrap admin created");
   REQUIRE_FALSE(created.empty());
@@ -59,9 +57,17 @@ RolesStack::RolesStack() {
   users_stub_ = users::v1::UsersService::NewStub(
       grpc::CreateChannel(users_address, grpc::InsecureChannelCredentials()));
 
+  absl::StatusOr<jwt::PrivateKey> service_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kServiceKeyId);
+  REQUIRE(service_key.ok());
+  service_key_pem_ = *service_key->ToPem();
+  std::vector<jwt::PublicKey> published;
+  published.push_back(*service_key->GetPublicKey());
+  std::string service_jwks = tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published));
   for (const char* name : {"roles-a", "roles-b"}) {
     std::vector<std::string> args = db_flags;
     args.push_back(absl::StrCat("--users_address=", users_address));
+    args.push_back(absl::StrCat("--service_jwks_file=", service_jwks));
     args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_.id));
     std::string address = Start(name, "services/roles/roles_service", args);
     roles_stubs_.push_back(v1::RolesService::NewStub(
@@ -86,6 +92,16 @@ std::string RolesStack::Start(const std::string& name, const std::string& binary
   tests::ChildProcess& process = children_.back().second;
   boost::json::object started = tests::WaitForServiceStart(process, name);
   return std::string(started.at("grpc_address").as_string());
+}
+
+std::string RolesStack::ServiceToken(const std::string& service,
+                                     const std::string& audience) const {
+  absl::StatusOr<jwt::PrivateKey> key = jwt::PrivateKey::FromPem(service_key_pem_, kServiceKeyId);
+  REQUIRE(key.ok());
+  auth::ServiceTokenSource source(*std::move(key), {.service = service, .audience = audience});
+  absl::StatusOr<std::string> token = source.Token(absl::Now());
+  REQUIRE(token.ok());
+  return *token;
 }
 
 std::string RolesStack::Output(const std::string& which) const {

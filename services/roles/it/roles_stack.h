@@ -1,7 +1,8 @@
 // Test fixture for black-box tests of the roles service: the real users_service (bootstrap admin
 // admin@example.com) and two replicas of the real roles_service (A and B, `--users_address`
 // pointing at it, `--bootstrap_admin_user_id` the users service's bootstrap admin) on one fresh
-// database of the shared test PostgreSQL, each service in its own schema.
+// database of the shared test PostgreSQL, each service in its own schema. Both replicas trust
+// one service-account key (--service_jwks_file), so tests can call as a service.
 //
 //   RolesStack& stack = RolesStack::Shared();
 //   grpc::ClientContext context;
@@ -43,6 +44,10 @@ class RolesStack {
   /// Creates an account with a password through the users service and logs it in.
   TestUser CreateUser(const std::string& name);
 
+  /// A service-account token for "service:<service>", signed by the key the replicas trust.
+  std::string ServiceToken(const std::string& service,
+                           const std::string& audience = "backoffice-roles") const;
+
   /// Adds `authorization: Bearer <token>` and a 30 s deadline.
   static void Authorize(grpc::ClientContext& context, const std::string& token);
 
@@ -60,6 +65,7 @@ class RolesStack {
   std::unique_ptr<users::v1::UsersService::Stub> users_stub_;
   std::vector<std::unique_ptr<v1::RolesService::Stub>> roles_stubs_;
   TestUser admin_;
+  std::string service_key_pem_;
 };
 
 }  // namespace backoffice::roles::it

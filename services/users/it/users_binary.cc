@@ -23,12 +23,6 @@ const std::string& MasterKey() {
   return *key;
 }
 
-std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = tests::TestTempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
-
 }  // namespace
 
 void SetDeadline(grpc::ClientContext& context) {
@@ -56,8 +50,8 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
   REQUIRE(db.ok());
   db_ = *db;
-  key_file_ = WriteFile("master.key", MasterKey());
-  std::string password_file = WriteFile("admin.password", kAdminPassword);
+  key_file_ = tests::WriteTempFile("master.key", MasterKey());
+  std::string password_file = tests::WriteTempFile("admin.password", kAdminPassword);
   pg::ConnectionOptions options = db_.options();
   std::vector<std::string> args = {
       absl::StrCat("--db_host=", options.host),

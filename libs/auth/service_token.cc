@@ -1,10 +1,26 @@
-#include "libs/outbox/service_token.h"
+#include "libs/auth/service_token.h"
+
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "libs/ids/uuid.h"
 #include "libs/jwt/signer.h"
 
-namespace backoffice::outbox {
+namespace backoffice::auth {
+
+absl::StatusOr<jwt::PrivateKey> LoadPrivateKeyFile(const std::string& path, const std::string& kid,
+                                                   const std::string& flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  std::stringstream pem;
+  pem << in.rdbuf();
+  absl::StatusOr<jwt::PrivateKey> key = jwt::PrivateKey::FromPem(pem.str(), kid);
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", key.status().message()));
+  }
+  return key;
+}
 
 absl::StatusOr<std::string> ServiceTokenSource::Token(absl::Time now) {
   absl::MutexLock lock(&mutex_);
@@ -23,4 +39,4 @@ absl::StatusOr<std::string> ServiceTokenSource::Token(absl::Time now) {
   return token_;
 }
 
-}  // namespace backoffice::outbox
+}  // namespace backoffice::auth

@@ -1,0 +1,106 @@
+// Fans the roles_changed notifications one replica receives out to its WatchPermissionChanges
+// streams, so callers that cache permissions (the BFF, other services) drop exactly what changed.
+//
+//   ChangeFeed feed;
+//   ChangeListener listener(connection, cache, &feed);     // publishes LIVE / USER / ALL / PAUSED
+//   absl::StatusOr<std::unique_ptr<ChangeFeed::Subscription>> sub = feed.Subscribe();
+//   while (auto events = (*sub)->Next(absl::Seconds(1))) { ...send *events... }  // nullopt: closed
+//
+// Each subscription has a bounded queue. A subscriber that falls behind loses its queue and gets
+// one ALL instead (dropping everything is always a correct reaction), so a slow watcher costs
+// memory bounded by `max_queued` and never slows the listener.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace backoffice::roles {
+
+/// One change as the feed carries it (mirrors roles.v1.PermissionChange).
+struct ChangeEvent {
+  enum class Kind {
+    kLive,    // every change from now on is published; drop what was cached before
+    kUser,    // user_id's effective permissions may have changed
+    kAll,     // anyone's may have changed
+    kPaused,  // changes may be missed until the next kLive
+  };
+  Kind kind = Kind::kAll;
+  std::string user_id;
+
+  friend bool operator==(const ChangeEvent&, const ChangeEvent&) = default;
+};
+
+/// Limits of the feed.
+struct ChangeFeedOptions {
+  /// Concurrent subscriptions (watch streams) on this replica.
+  size_t max_subscribers = 64;
+  /// Events queued per subscription before it is collapsed into one kAll.
+  size_t max_queued = 1024;
+};
+
+/// Thread-safe.
+class ChangeFeed final {
+ private:
+  struct Queue {
+    std::deque<ChangeEvent> events;
+  };
+
+ public:
+  /// One subscriber's view; unsubscribes when destroyed. Used by one thread at a time.
+  class Subscription {
+   public:
+    ~Subscription();
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+
+    /// The events published since the last call, waiting up to `timeout` for one (empty after a
+    /// timeout). nullopt once the feed is closed.
+    std::optional<std::vector<ChangeEvent>> Next(absl::Duration timeout);
+
+   private:
+    friend class ChangeFeed;
+    Subscription(ChangeFeed& feed, std::shared_ptr<Queue> queue)
+        : feed_(feed), queue_(std::move(queue)) {}
+
+    ChangeFeed& feed_;
+    std::shared_ptr<Queue> queue_;
+  };
+
+  explicit ChangeFeed(ChangeFeedOptions options = {}) : options_(options) {}
+
+  /// A new subscription whose first event is the feed's state: kLive if the listener is
+  /// listening, kPaused otherwise. RESOURCE_EXHAUSTED at max_subscribers; UNAVAILABLE once
+  /// closed.
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe();
+
+  /// Queues `event` for every subscriber. kLive and kPaused also set the state new subscribers
+  /// start from.
+  void Publish(const ChangeEvent& event);
+
+  /// Ends every subscription (Next returns nullopt) and refuses new ones: the replica is
+  /// shutting down.
+  void Close();
+
+  size_t subscribers() const;
+
+ private:
+  void Unsubscribe(const std::shared_ptr<Queue>& queue);
+
+  const ChangeFeedOptions options_;
+  mutable absl::Mutex mutex_;
+  bool live_ ABSL_GUARDED_BY(mutex_) = false;
+  bool closed_ ABSL_GUARDED_BY(mutex_) = false;
+  absl::flat_hash_set<std::shared_ptr<Queue>> queues_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace backoffice::roles
