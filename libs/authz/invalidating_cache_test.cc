@@ -1,16 +1,21 @@
-#include "services/roles/permission_cache.h"
+#include "libs/authz/invalidating_cache.h"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
-namespace backoffice::roles {
+namespace backoffice::authz {
 namespace {
+
+struct Permissions {
+  std::vector<std::string> names;
+  std::optional<absl::Time> valid_until;
+};
+using PermissionCache = InvalidatingCache<Permissions>;
 
 PermissionCache::Entry Answer(std::vector<std::string> permissions,
                               std::optional<absl::Time> valid_until = std::nullopt) {
-  auto entry = std::make_shared<EffectivePermissions>();
-  entry->permissions = std::move(permissions);
-  entry->valid_until = valid_until;
-  return entry;
+  return std::make_shared<Permissions>(Permissions{std::move(permissions), valid_until});
 }
 
 TEST_CASE("a load that raced with an invalidation is not stored") {
@@ -22,7 +27,7 @@ TEST_CASE("a load that raced with an invalidation is not stored") {
   CHECK(cache.Find("u1", now) == nullptr);
   cache.Insert("u1", Answer({"users:read"}), cache.generation());
   REQUIRE(cache.Find("u1", now) != nullptr);
-  CHECK(cache.Find("u1", now)->Has("users:read"));
+  CHECK(cache.Find("u1", now)->names == std::vector<std::string>{"users:read"});
 }
 
 TEST_CASE("invalidation is per user or total") {
@@ -57,5 +62,25 @@ TEST_CASE("disabled, nothing is stored; the size stays bounded") {
   CHECK(cache.Find("u9", absl::Now()) != nullptr);
 }
 
+TEST_CASE("an answer is not used longer than max_age after it was stored") {
+  PermissionCache cache({.max_age = absl::Seconds(5)});
+  absl::Time stored = absl::Now();
+  cache.Insert("u1", Answer({"audit:read"}), cache.generation(), stored);
+  CHECK(cache.Find("u1", stored + absl::Seconds(4)) != nullptr);
+  CHECK(cache.Find("u1", stored + absl::Seconds(5)) == nullptr);
+}
+
+TEST_CASE("a cache that starts disabled stores nothing until enabled") {
+  PermissionCache cache({.enabled = false});
+  CHECK_FALSE(cache.enabled());
+  cache.Insert("u1", Answer({}), cache.generation());
+  CHECK(cache.Find("u1", absl::Now()) == nullptr);
+  cache.SetEnabled(true);
+  cache.Insert("u1", Answer({}), cache.generation());
+  CHECK(cache.Find("u1", absl::Now()) != nullptr);
+  CHECK(cache.hits() == 1);
+  CHECK(cache.misses() == 1);
+}
+
 }  // namespace
-}  // namespace backoffice::roles
+}  // namespace backoffice::authz
