@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/authz/invalidating_cache.h"
+#include "libs/authz/permission_watcher.h"
 #include "services/roles/it/roles_stack.h"
 
 namespace backoffice::roles::it {
@@ -368,6 +370,50 @@ TEST_CASE("watching needs a service account or roles:read") {
   CHECK(refused(stack.ServiceToken("bff", "backoffice-audit")) ==
         grpc::StatusCode::UNAUTHENTICATED);
   CHECK(refused(stack.CreateUser("watcher").token) == grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_CASE("a PermissionWatcher keeps a caller's cache exact: enabled when live, drops changes") {
+  RolesStack& stack = RolesStack::Shared();
+  struct Answer {
+    std::optional<absl::Time> valid_until;
+  };
+  authz::InvalidatingCache<Answer> cache({.enabled = false});
+  std::string token = stack.ServiceToken("bff");
+  authz::PermissionWatcher watcher(
+      stack.replica_channel(1), [&]() -> absl::StatusOr<std::string> { return token; }, cache);
+  watcher.Start();
+  REQUIRE(Eventually([&] { return watcher.live(); }));
+  CHECK(cache.enabled());
+
+  v1::Role role = CreateRole("cached", {"audit:read"});
+  TestUser user = stack.CreateUser("cached");
+  TestUser bystander = stack.CreateUser("bystander");
+  cache.Insert(user.id, std::make_shared<Answer>(), cache.generation());
+  cache.Insert(bystander.id, std::make_shared<Answer>(), cache.generation());
+  REQUIRE(Grant(0, stack.admin_token(), user.id, role.id()).ok());
+  CHECK(Eventually([&] { return cache.Find(user.id, absl::Now()) == nullptr; }));
+  CHECK(cache.Find(bystander.id, absl::Now()) != nullptr);
+
+  watcher.Stop();
+  CHECK_FALSE(watcher.live());
+  CHECK_FALSE(cache.enabled());
+  CHECK(cache.size() == 0);
+}
+
+TEST_CASE("a PermissionWatcher whose token is refused never enables the cache") {
+  RolesStack& stack = RolesStack::Shared();
+  struct Answer {
+    std::optional<absl::Time> valid_until;
+  };
+  authz::InvalidatingCache<Answer> cache({.enabled = false});
+  std::string wrong_audience = stack.ServiceToken("bff", "backoffice-audit");
+  authz::PermissionWatcher watcher(stack.replica_channel(0),
+                                   [&]() -> absl::StatusOr<std::string> { return wrong_audience; },
+                                   cache, {.reconnect_delay = absl::Milliseconds(10)});
+  watcher.Start();
+  REQUIRE(Eventually([&] { return watcher.streams() >= 3; }));
+  CHECK_FALSE(watcher.live());
+  CHECK_FALSE(cache.enabled());
 }
 
 }  // namespace

@@ -70,8 +70,8 @@ RolesStack::RolesStack() {
     args.push_back(absl::StrCat("--service_jwks_file=", service_jwks));
     args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_.id));
     std::string address = Start(name, "services/roles/roles_service", args);
-    roles_stubs_.push_back(v1::RolesService::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
+    roles_channels_.push_back(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    roles_stubs_.push_back(v1::RolesService::NewStub(roles_channels_.back()));
   }
   admin_.token = Login(kAdminEmail);
 }

@@ -38,6 +38,9 @@ class RolesStack {
   users::v1::UsersService::Stub& users() { return *users_stub_; }
   /// Replica 0 (A) or 1 (B).
   v1::RolesService::Stub& replica(int index) { return *roles_stubs_.at(index); }
+  std::shared_ptr<grpc::Channel> replica_channel(int index) const {
+    return roles_channels_.at(index);
+  }
   const std::string& admin_id() const { return admin_.id; }
   const std::string& admin_token() const { return admin_.token; }
 
@@ -63,6 +66,7 @@ class RolesStack {
   testing::TestDatabase db_;
   std::vector<std::pair<std::string, tests::ChildProcess>> children_;
   std::unique_ptr<users::v1::UsersService::Stub> users_stub_;
+  std::vector<std::shared_ptr<grpc::Channel>> roles_channels_;
   std::vector<std::unique_ptr<v1::RolesService::Stub>> roles_stubs_;
   TestUser admin_;
   std::string service_key_pem_;
