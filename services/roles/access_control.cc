@@ -16,14 +16,18 @@ bool IsUser(const auth::Caller& caller) { return caller.kind == auth::Caller::Ki
 }  // namespace
 
 absl::StatusOr<PermissionCache::Entry> AccessControl::Effective(std::string_view user_id) {
-  if (PermissionCache::Entry hit = deps_.cache.Find(user_id, absl::Now())) {
+  // One key per user: invalidations name the canonical (lower-case) id, so an answer cached
+  // under another spelling would outlive a revoke.
+  absl::StatusOr<std::string> canonical = CanonicalId(user_id, "user_id");
+  if (!canonical.ok()) return canonical.status();
+  if (PermissionCache::Entry hit = deps_.cache.Find(*canonical, absl::Now())) {
     return hit;
   }
   uint64_t generation = deps_.cache.generation();
-  absl::StatusOr<EffectivePermissions> loaded = deps_.grants.Effective(user_id);
+  absl::StatusOr<EffectivePermissions> loaded = deps_.grants.Effective(*canonical);
   if (!loaded.ok()) return loaded.status();
   auto entry = std::make_shared<const EffectivePermissions>(*std::move(loaded));
-  deps_.cache.Insert(user_id, entry, generation);
+  deps_.cache.Insert(*canonical, entry, generation);
   return entry;
 }
 

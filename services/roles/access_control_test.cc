@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "libs/errors/error_details.h"
 #include "services/roles/store/store_fixture.h"
 
@@ -59,6 +60,21 @@ TEST_CASE("check answers from the cache and sees local changes at once") {
   CHECK(f.access.Check(user, "audit.read").status().code() == absl::StatusCode::kInvalidArgument);
   REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor()).ok());
   CHECK_FALSE(f.access.Check(user, "audit:read")->allowed);
+}
+
+TEST_CASE("an id spelled in upper case shares the user's cache entry, so a revoke reaches it") {
+  Fixture f;
+  std::string user = NewId();
+  std::string shouted = absl::AsciiStrToUpper(user);
+  REQUIRE(shouted != user);
+  f.users.known.insert(user);
+  f.store.MakeGrant(user, kViewerRoleId);
+  REQUIRE(f.access.Check(shouted, "audit:read")->allowed);  // cached, by the canonical id
+  REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor()).ok());
+  CHECK_FALSE(f.access.Check(shouted, "audit:read")->allowed);
+  CHECK(f.cache.size() == 1);
+  CHECK(f.access.Check("not-an-id", "audit:read").status().code() ==
+        absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("a caller cannot grant a role carrying permissions they lack") {
