@@ -1,6 +1,7 @@
 // The BFF gateway binary: flags and wiring only (docs/bff.md).
 #include <grpc/support/log.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,9 +13,12 @@
 #include "absl/time/time.h"
 #include "bff/app/authentication.h"
 #include "bff/app/downstreams.h"
+#include "bff/app/permissions.h"
 #include "bff/app/routes.h"
 #include "bff/http/gateway.h"
 #include "bff/http/server.h"
+#include "libs/auth/service_token.h"
+#include "libs/authz/permission_watcher.h"
 #include "libs/config/command_line.h"
 #include "libs/log/log.h"
 #include "libs/metrics/metrics.h"
@@ -64,9 +68,14 @@ ABSL_FLAG(std::string, users_token_issuer, "backoffice-users",
           "`iss` of the users service's access tokens (its --token_issuer)");
 ABSL_FLAG(std::string, users_token_audience, "backoffice",
           "`aud` of the users service's access tokens (its --token_audience)");
-ABSL_FLAG(std::vector<std::string>, users_default_permissions, std::vector<std::string>({"*"}),
-          "permissions of a users-service token without a permissions claim, until the roles "
-          "service grants real ones (comma-separated; '*' is every permission)");
+ABSL_FLAG(std::string, service_key_file, "",
+          "PEM private key the BFF signs its service-account token with (sub service:bff, aud "
+          "backoffice-roles) to watch permission changes; without it permissions are not cached "
+          "and every authorized request asks the roles service");
+ABSL_FLAG(std::string, service_key_id, "bff", "kid of that key, as in the roles service's JWKS");
+ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
+          "longest a user's cached permissions are used (changes arrive by the watch at once)");
+ABSL_FLAG(int64_t, permissions_cache_entries, 100000, "most users whose permissions are cached");
 ABSL_FLAG(std::vector<std::string>, oidc_issuer, {},
           "an external OpenID Connect issuer as issuer|jwks_url|audience; repeat the flag for "
           "several (BACKOFFICE_OIDC_ISSUER: comma-separated)");
@@ -117,6 +126,25 @@ std::vector<std::string> RepeatedOidcIssuers(int argc, char** argv) {
   return values;
 }
 
+// Keeps the permissions cache exact when the BFF has a service key; else nullptr (no caching).
+absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> StartPermissionWatcher(
+    const app::Downstreams& downstreams, app::PermissionsCache& cache) {
+  std::string key_file = absl::GetFlag(FLAGS_service_key_file);
+  if (key_file.empty()) {
+    log::Warn("no --service_key_file: permissions are asked of the roles service per request");
+    return std::unique_ptr<authz::PermissionWatcher>();
+  }
+  absl::StatusOr<jwt::PrivateKey> key =
+      auth::LoadPrivateKeyFile(key_file, absl::GetFlag(FLAGS_service_key_id), "--service_key_file");
+  if (!key.ok()) return key.status();
+  auto tokens = std::make_shared<auth::ServiceTokenSource>(
+      *std::move(key), auth::ServiceTokenOptions{.service = "bff", .audience = "backoffice-roles"});
+  auto watcher = std::make_unique<authz::PermissionWatcher>(
+      downstreams.roles->channel(), [tokens] { return tokens->Token(absl::Now()); }, cache);
+  watcher->Start();
+  return watcher;
+}
+
 int Run(std::vector<std::string> oidc_flags) {
   absl::StatusOr<log::Level> level = log::ParseLevel(absl::GetFlag(FLAGS_log_level));
   if (!level.ok()) {
@@ -137,11 +165,26 @@ int Run(std::vector<std::string> oidc_flags) {
                                 .default_deadline = absl::GetFlag(FLAGS_downstream_deadline)},
                                registry);
 
+  app::RolesPermissions permissions(
+      {.roles = downstreams.roles.get(),
+       .users_issuer = absl::GetFlag(FLAGS_users_token_issuer),
+       .cache = {.max_entries = static_cast<size_t>(
+                     std::max<int64_t>(1, absl::GetFlag(FLAGS_permissions_cache_entries))),
+                 .max_age = absl::GetFlag(FLAGS_permissions_max_age),
+                 .enabled = false}});
+  absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
+      StartPermissionWatcher(downstreams, permissions.cache());
+  if (!watcher.ok()) {
+    log::Error("cannot watch permission changes", {{"error", watcher.status().message()}});
+    return 2;
+  }
+
   http::Router router;
   app::RouteOptions route_options{
       .max_import_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_import_bytes)),
       .max_export_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_export_bytes))};
-  if (absl::Status added = app::AddRoutes(router, downstreams, route_options); !added.ok()) {
+  if (absl::Status added = app::AddRoutes(router, downstreams, permissions, route_options);
+      !added.ok()) {
     log::Error("cannot declare routes", {{"error", added.message()}});
     return 1;
   }
@@ -164,7 +207,6 @@ int Run(std::vector<std::string> oidc_flags) {
   app::AuthenticationOptions auth_options;
   auth_options.users_issuer = absl::GetFlag(FLAGS_users_token_issuer);
   auth_options.users_audience = absl::GetFlag(FLAGS_users_token_audience);
-  auth_options.users_default_permissions = absl::GetFlag(FLAGS_users_default_permissions);
   auth_options.refresh = {.interval = absl::GetFlag(FLAGS_jwks_refresh_interval),
                           .retry_interval = absl::GetFlag(FLAGS_jwks_retry_interval),
                           .min_demand_interval = absl::GetFlag(FLAGS_jwks_min_demand_interval)};
@@ -185,10 +227,8 @@ int Run(std::vector<std::string> oidc_flags) {
     log::Error("cannot set up authentication", {{"error", authentication.status().message()}});
     return 2;
   }
-  // The Authorizer is the default ClaimAuthorizer (permissions from the principal) until the
-  // roles issue replaces it.
-  http::Gateway gateway(gateway_options, std::move(router), registry,
-                        authentication->authenticator);
+  http::Gateway gateway(gateway_options, std::move(router), registry, authentication->authenticator,
+                        std::make_shared<app::RolesAuthorizer>(permissions));
   for (const std::string& name : absl::GetFlag(FLAGS_required_services)) {
     downstream::ServiceClient* client = downstreams.Find(name);
     if (client == nullptr) {
@@ -229,6 +269,7 @@ int Run(std::vector<std::string> oidc_flags) {
   }
   // Requests still waiting for a JWKS refresh are resumed (queued) before the contexts go.
   authentication->refresher->Stop();
+  if (*watcher != nullptr) (*watcher)->Stop();
   server->reset();
   log::Info("stopped", {{"clean", clean}});
   return 0;

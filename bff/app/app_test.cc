@@ -285,7 +285,8 @@ TEST_CASE("the authenticator reads Bearer tokens and session cookies", "[auth]")
   CHECK(bearer.principal->subject == "user-1");
   CHECK(bearer.principal->session_id == "session-1");
   CHECK(bearer.principal->issuer == "backoffice-users");
-  CHECK(bearer.principal->permissions == std::vector<std::string>{"*"});
+  // A users-service principal's permissions come from the roles service, never the token.
+  CHECK(bearer.principal->permissions.empty());
   CHECK(bearer.principal->authorization == "Bearer " + token);
 
   http::HttpRequest basic = Request("GET");
@@ -327,22 +328,23 @@ TEST_CASE("the authenticator reads Bearer tokens and session cookies", "[auth]")
   CHECK(fixture.Authenticate(forged).code() == absl::StatusCode::kUnauthenticated);
 }
 
-TEST_CASE("permissions come from the claim, else the users default", "[auth]") {
+TEST_CASE("an external issuer's permissions claim is kept; a users-service one is ignored",
+          "[auth]") {
   AuthFixture fixture;
-  http::HttpRequest claimed = Request("GET");
-  claimed.headers.Add(
-      "authorization",
-      "Bearer " + fixture.issuer.Token({{"permissions", boost::json::array{"users:read"}}}));
-  REQUIRE(fixture.Authenticate(claimed).ok());
-  CHECK(claimed.principal->permissions == std::vector<std::string>{"users:read"});
-
+  boost::json::object claim = {{"permissions", boost::json::array{"users:read"}}};
   http::HttpRequest external = Request("GET");
-  external.headers.Add("authorization", "Bearer " + fixture.issuer.Token({}, absl::Minutes(5),
+  external.headers.Add("authorization", "Bearer " + fixture.issuer.Token(claim, absl::Minutes(5),
                                                                          "https://idp.example"));
   REQUIRE(fixture.Authenticate(external).ok());
-  CHECK(external.principal->permissions.empty());
+  CHECK(external.principal->permissions == std::vector<std::string>{"users:read"});
   CHECK(external.principal->session_id.empty());
   CHECK(external.principal->issuer == "https://idp.example");
+
+  // The roles service decides for users-service accounts: a claim cannot grant anything.
+  http::HttpRequest users = Request("GET");
+  users.headers.Add("authorization", "Bearer " + fixture.issuer.Token(claim));
+  REQUIRE(fixture.Authenticate(users).ok());
+  CHECK(users.principal->permissions.empty());
 }
 
 TEST_CASE("an unknown kid waits for one background refresh; forged kids are rate limited",

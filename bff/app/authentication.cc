@@ -58,8 +58,7 @@ absl::StatusOr<Authentication> CreateAuthentication(const AuthenticationOptions&
       std::shared_ptr<const jwt::TokenVerifier>(*std::move(multi)));
   authentication.authenticator = std::make_shared<TokenAuthenticator>(
       authentication.verifier, authentication.refresher,
-      TokenAuthenticatorOptions{.users_issuer = options.users_issuer,
-                                .users_default_permissions = options.users_default_permissions});
+      TokenAuthenticatorOptions{.users_issuer = options.users_issuer});
   return authentication;
 }
 

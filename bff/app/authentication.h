@@ -32,8 +32,6 @@ struct AuthenticationOptions {
   std::string users_issuer = "backoffice-users";
   std::string users_audience = "backoffice";
   std::vector<OidcIssuer> oidc_issuers;
-  /// See TokenAuthenticatorOptions.
-  std::vector<std::string> users_default_permissions = {"*"};
   JwksRefresher::Options refresh;
 };
 

@@ -1,9 +1,13 @@
+#include "bff/app/me_routes.h"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "bff/app/permissions.h"
+#include "bff/app/roles_api.h"
 #include "bff/app/user_json.h"
-#include "bff/app/users_routes.h"
+#include "bff/downstream/fan_out.h"
 #include "bff/http/json_body.h"
 #include "bff/http/problem.h"
 
@@ -15,6 +19,7 @@ namespace json = boost::json;
 using http::HttpRequest;
 using http::HttpResponse;
 using Stub = users::v1::UsersService::Stub;
+using RolesStub = roles::v1::RolesService::Stub;
 
 json::array Strings(const std::vector<std::string>& values) {
   json::array out;
@@ -24,11 +29,34 @@ json::array Strings(const std::vector<std::string>& values) {
   return out;
 }
 
-// GET /api/me: the caller as every service sees them. Each part that is absent or failed is
-// null and listed in `missing`; the request itself succeeds. Only the users service exists
-// today; the roles and notifications slots stay missing until their clients are wired here (then
-// they join the users call in one downstream::FanOut).
-asio::awaitable<HttpResponse> Me(UsersApi users, HttpRequest& request) {
+json::object RoleToMeJson(const roles::v1::UserRole& held) {
+  json::object role;
+  role["id"] = held.role().id();
+  role["name"] = held.role().name();
+  role["displayName"] = held.role().display_name();
+  role["system"] = held.role().system();
+  role["expireTime"] = TimestampJson(held.grant().expire_time(), held.grant().has_expire_time());
+  return role;
+}
+
+// The caller's direct grants; only users-service accounts have any (external principals get
+// FAILED_PRECONDITION without a call).
+asio::awaitable<absl::StatusOr<roles::v1::ListUserRolesResponse>> HeldRoles(
+    RolesApi roles, bool governed, const HttpRequest& request) {
+  if (!governed) co_return absl::FailedPreconditionError("roles come from the token's issuer");
+  roles::v1::ListUserRolesRequest list;
+  list.set_user_id(request.principal->subject);
+  co_return co_await roles.client->Call(request, "ListUserRoles", &RolesStub::async::ListUserRoles,
+                                        roles.async(), list, {.idempotent = true});
+}
+
+// GET /api/me: the caller as every service sees them, asked in parallel. Each part that failed
+// is null and listed in `missing`; the request itself succeeds. For users-service accounts
+// `roles` are their direct grants and `permissions` the effective ones (inheritance resolved);
+// for external issuers both are the token's claims. The notifications slot stays missing until that
+// service's client is wired here.
+asio::awaitable<HttpResponse> Me(UsersApi users, RolesApi roles, RolesPermissions* permissions,
+                                 HttpRequest& request) {
   const http::Principal& principal = *request.principal;
   json::array missing;
   json::object answer;
@@ -36,20 +64,46 @@ asio::awaitable<HttpResponse> Me(UsersApi users, HttpRequest& request) {
   answer["issuer"] = principal.issuer;
   answer["sessionId"] =
       principal.session_id.empty() ? json::value(nullptr) : json::value(principal.session_id);
-  answer["permissions"] = Strings(principal.permissions);
 
   users::v1::GetUserRequest get;
   get.set_id(principal.subject);
-  absl::StatusOr<users::v1::User> user = co_await users.client->Call(
-      request, "GetUser", &Stub::async::GetUser, users.async(), get, {.idempotent = true});
+  bool governed = permissions->Governs(principal);
+  auto [user, held, effective] =
+      co_await downstream::FanOut(users.client->Call(request, "GetUser", &Stub::async::GetUser,
+                                                     users.async(), get, {.idempotent = true}),
+                                  HeldRoles(roles, governed, request), permissions->Of(request));
   if (user.ok()) {
     answer["user"] = UserToJson(*user);
   } else {
     answer["user"] = nullptr;
     missing.push_back("user");
   }
-  answer["roles"] = nullptr;  // roles service: not wired yet
-  missing.push_back("roles");
+  if (!governed) {
+    json::array from_token;  // the token's role names, in the same shape
+    for (const std::string& name : principal.roles) {
+      from_token.push_back(json::object{{"id", nullptr},
+                                        {"name", name},
+                                        {"displayName", name},
+                                        {"system", false},
+                                        {"expireTime", nullptr}});
+    }
+    answer["roles"] = std::move(from_token);
+  } else if (held.ok()) {
+    json::array list_out;
+    for (const roles::v1::UserRole& role : held->roles()) list_out.push_back(RoleToMeJson(role));
+    answer["roles"] = std::move(list_out);
+  } else {
+    answer["roles"] = nullptr;
+    missing.push_back("roles");
+  }
+  if (!governed) {
+    answer["permissions"] = Strings(principal.permissions);
+  } else if (effective.ok()) {
+    answer["permissions"] = Strings((*effective)->permissions);
+  } else {
+    answer["permissions"] = nullptr;
+    missing.push_back("permissions");
+  }
   answer["notifications"] = nullptr;  // notifications service: not wired yet
   missing.push_back("notifications");
   answer["missing"] = std::move(missing);
@@ -58,12 +112,14 @@ asio::awaitable<HttpResponse> Me(UsersApi users, HttpRequest& request) {
 
 }  // namespace
 
-absl::Status AddMeRoutes(http::Router& router, const UsersApi& users) {
+absl::Status AddMeRoutes(http::Router& router, const UsersApi& users, const RolesApi& roles,
+                         RolesPermissions& permissions) {
   return router.Add({
       .method = "GET",
       .pattern = "/api/me",
       .permission = http::kAuthenticated,
-      .handler = [users](HttpRequest& request) { return Me(users, request); },
+      .handler = [users, roles, permissions = &permissions](
+                     HttpRequest& request) { return Me(users, roles, permissions, request); },
   });
 }
 

@@ -1,16 +1,21 @@
 #include "bff/app/routes.h"
 
 #include "bff/app/auth_routes.h"
+#include "bff/app/me_routes.h"
+#include "bff/app/roles_api.h"
 #include "bff/app/users_api.h"
 #include "bff/app/users_routes.h"
 
 namespace backoffice::bff::app {
 
 absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
-                       const RouteOptions& options) {
+                       RolesPermissions& permissions, const RouteOptions& options) {
   UsersApi users{
       .client = downstreams.users.get(),
       .stub = std::shared_ptr(users::v1::UsersService::NewStub(downstreams.users->channel()))};
+  RolesApi roles{
+      .client = downstreams.roles.get(),
+      .stub = std::shared_ptr(roles::v1::RolesService::NewStub(downstreams.roles->channel()))};
   if (absl::Status added = AddAuthRoutes(router, users); !added.ok()) {
     return added;
   }
@@ -22,7 +27,7 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
       !added.ok()) {
     return added;
   }
-  return AddMeRoutes(router, users);
+  return AddMeRoutes(router, users, roles, permissions);
 }
 
 }  // namespace backoffice::bff::app

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "bff/app/downstreams.h"
+#include "bff/app/permissions.h"
 #include "bff/http/router.h"
 
 namespace backoffice::bff::app {
@@ -20,7 +21,8 @@ struct RouteOptions {
 /// `absl::Status Add<Area>Routes(http::Router&, ...)` and are called from here, so main.cc stays
 /// wiring only. The ops endpoints (/metrics, /healthz, /readyz) and the static SPA are the
 /// gateway's own and are not declared here.
+/// `permissions` must outlive the routes.
 absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
-                       const RouteOptions& options = {});
+                       RolesPermissions& permissions, const RouteOptions& options = {});
 
 }  // namespace backoffice::bff::app

@@ -128,10 +128,10 @@ asio::awaitable<absl::Status> TokenAuthenticator::Authenticate(http::HttpRequest
   if (from_users) {
     principal.session_id = claims->sid;
   }
-  if (claims->payload.contains("permissions")) {
+  // External issuers' grants travel in the token; users-service accounts' come from the roles
+  // service (bff/app/permissions.h), never from the token.
+  if (!from_users && claims->payload.contains("permissions")) {
     principal.permissions = StringArrayClaim(*claims, "permissions");
-  } else if (from_users) {
-    principal.permissions = options_.users_default_permissions;
   }
   principal.authorization = absl::StrCat("Bearer ", token);
   request.principal = std::move(principal);

@@ -16,11 +16,6 @@ namespace backoffice::bff::app {
 struct TokenAuthenticatorOptions {
   /// The users service's `iss`: its tokens carry the session id (`sid`).
   std::string users_issuer = "backoffice-users";
-  /// Permissions of a users-service token without a `permissions` claim. Until the roles issue
-  /// wires real grants this is a configured default (the users service itself lets every
-  /// authenticated caller do everything today). Tokens of external issuers get only what their
-  /// `permissions` claim lists.
-  std::vector<std::string> users_default_permissions = {"*"};
 };
 
 /// The BFF's Authenticator: the access token comes from `Authorization: Bearer` (non-browser

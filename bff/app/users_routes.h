@@ -16,7 +16,4 @@ absl::Status AddUserRoutes(http::Router& router, const UsersApi& users);
 absl::Status AddUserBulkRoutes(http::Router& router, const UsersApi& users, size_t max_import_bytes,
                                size_t max_export_bytes);
 
-/// GET /api/me: the caller, fanned out to every service that knows about them.
-absl::Status AddMeRoutes(http::Router& router, const UsersApi& users);
-
 }  // namespace backoffice::bff::app

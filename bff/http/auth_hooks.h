@@ -35,8 +35,9 @@ class Authorizer {
                                                          std::string_view permission) = 0;
 };
 
-/// The default Authorizer: the principal's `permissions` claim must contain the permission or
-/// "*". The roles issue replaces it with real grants.
+/// The principal's `permissions` claim must contain the permission or "*". The gateway's default,
+/// and how the BFF authorizes principals of external OIDC issuers (bff/app/permissions.h asks the
+/// roles service for everyone else).
 class ClaimAuthorizer final : public Authorizer {
  public:
   boost::asio::awaitable<absl::Status> Authorize(const HttpRequest& request,

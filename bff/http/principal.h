@@ -17,7 +17,8 @@ struct Principal {
   std::string issuer;
   /// Role names from the token.
   std::vector<std::string> roles;
-  /// Permission names the principal holds ("users:read", or "*" for every permission).
+  /// Permission names an external issuer's token claims ("users:read", or "*" for every
+  /// permission). Empty for users-service accounts, whose permissions the roles service holds.
   std::vector<std::string> permissions;
   /// The value forwarded to services in gRPC metadata `authorization` ("Bearer <jwt>"), also when
   /// the browser authenticated with a cookie.

@@ -562,7 +562,16 @@ TEST_CASE("sessions, lockout, password reset, CSV import and export, /api/me", "
   json::value answer = Json(me);
   CHECK(Str(answer, "id") == admin);
   CHECK(Str(answer.at("user"), "email") == kAdminEmail);
-  CHECK(answer.at("missing") == json::array{"roles", "notifications"});
+  CHECK(answer.at("missing") == json::array{"notifications"});
+  // The bootstrap admin holds the admin role, and through it the whole catalog.
+  REQUIRE(answer.at("roles").as_array().size() == 1);
+  CHECK(Str(answer.at("roles").at(0), "name") == "admin");
+  CHECK(answer.at("roles").at(0).at("system") == true);
+  const json::array& permissions = answer.at("permissions").as_array();
+  CHECK(std::find(permissions.begin(), permissions.end(), json::value("users:delete")) !=
+        permissions.end());
+  CHECK(std::find(permissions.begin(), permissions.end(), json::value("roles:grant")) !=
+        permissions.end());
 }
 
 // An external OpenID Connect issuer: a JWKS served over HTTP on loopback.
@@ -597,8 +606,9 @@ class Idp {
 TEST_CASE("tokens of external OIDC issuers are accepted through their JWKS", "[e2e]") {
   Idp first("idp-1");
   Idp second("idp-2");
-  Stack stack({"--oidc_issuer=https://idp-one.test|" + first.Url() + "|api://backoffice",
-               "--oidc_issuer=https://idp-two.test|" + second.Url() + "|backoffice-two"});
+  Stack stack(
+      {.bff_flags = {"--oidc_issuer=https://idp-one.test|" + first.Url() + "|api://backoffice",
+                     "--oidc_issuer=https://idp-two.test|" + second.Url() + "|backoffice-two"}});
   // The background refresher fetches both at start (bounded wait: it runs beside the server).
   for (int i = 0; i < 500 && (first.requests() == 0 || second.requests() == 0); ++i) {
     absl::SleepFor(absl::Milliseconds(10));

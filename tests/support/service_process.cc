@@ -38,18 +38,23 @@ boost::json::object FindLogLine(const std::string& output, const std::string& ms
   return {};
 }
 
-boost::json::object WaitForServiceStart(ChildProcess& process, const std::string& name) {
+boost::json::object WaitForLogLine(ChildProcess& process, const std::string& name,
+                                   const std::string& msg) {
   for (int i = 0; i < 3000; ++i) {
-    boost::json::object started = FindLogLine(process.Output(), "service started");
-    if (!started.empty()) {
-      return started;
+    boost::json::object line = FindLogLine(process.Output(), msg);
+    if (!line.empty()) {
+      return line;
     }
     if (process.WaitForExit(absl::Milliseconds(10)).has_value()) {
-      FAIL(name << " exited before starting:\n" << process.Output());
+      FAIL(name << " exited before logging \"" << msg << "\":\n" << process.Output());
     }
   }
-  FAIL(name << " did not start in time:\n" << process.Output());
+  FAIL(name << " did not log \"" << msg << "\" in time:\n" << process.Output());
   return {};
+}
+
+boost::json::object WaitForServiceStart(ChildProcess& process, const std::string& name) {
+  return WaitForLogLine(process, name, "service started");
 }
 
 }  // namespace backoffice::tests

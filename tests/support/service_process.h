@@ -17,6 +17,11 @@ std::string WriteTempFile(const std::string& name, const std::string& content);
 /// The first JSON log line in `output` whose `msg` is `msg`, or an empty object.
 boost::json::object FindLogLine(const std::string& output, const std::string& msg);
 
+/// Waits (bounded, 30 s) for the first JSON log line of `process` whose msg is `msg` and returns
+/// it. Fails the test, with the child's output, if the child exits first or never logs it.
+boost::json::object WaitForLogLine(ChildProcess& process, const std::string& name,
+                                   const std::string& msg);
+
 /// Waits (bounded) for a platform binary's "service started" log line and returns it; it names
 /// the bound `grpc_address` and `admin_address`. Fails the test, with the child's output, if the
 /// child exits first or never starts.

@@ -84,7 +84,8 @@ users_secret_args() {
     "--bootstrap_admin_password_file=${ADMIN_PASSWORD_FILE}"
 }
 
-# roles_args: the roles service's flags: the users service's address, and the bootstrap admin's
+# roles_args: the roles service's flags: the users service's address, the JWKS of the service
+# keys it trusts (the BFF's, for WatchPermissionChanges), and the bootstrap admin's
 # account id so that roles grants it `admin` when no admin grant exists yet. The users service
 # (started just before) creates that account; this waits for it to be ready (at most 30 s) and
 # reads the id from the users schema: a dev-script convenience, not a service reading another's
@@ -98,32 +99,49 @@ roles_args() {
   admin_id="$("${PG_BIN}/psql" -X -q -tA -h "${PG_HOST}" -p "${PG_PORT}" -U postgres \
     -d "${DB_NAME}" -c "SELECT id FROM users.users WHERE lower(email) = lower('${ADMIN_EMAIL}')" \
     2>/dev/null || true)"
-  printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}"
+  ensure_ed25519_key bff-service.pem
+  printf '{"keys":[%s]}\n' "$(ed25519_jwk bff-service)" >"${SECRETS_DIR}/roles-service-keys.jwks"
+  printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
+    "--service_jwks_file=${SECRETS_DIR}/roles-service-keys.jwks"
   if [[ -n "${admin_id}" ]]; then
     printf '%s\n' "--bootstrap_admin_user_id=${admin_id}"
+  fi
+}
+
+# ensure_ed25519_key FILE: creates an Ed25519 private key in .data/secrets (mode 600) once.
+ensure_ed25519_key() {
+  (umask 077 && mkdir -p "${SECRETS_DIR}")
+  if [[ ! -s "${SECRETS_DIR}/$1" ]]; then
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "${SECRETS_DIR}/$1")
   fi
 }
 
 # outbox_relay_args NAME: creates NAME's outbox relay key (Ed25519, .data/secrets, once) and
 # prints the flags that make NAME ship its outbox to the audit service.
 outbox_relay_args() {
-  (umask 077 && mkdir -p "${SECRETS_DIR}")
-  if [[ ! -s "${SECRETS_DIR}/$1-outbox-relay.pem" ]]; then
-    (umask 077 && openssl genpkey -algorithm ed25519 -out "${SECRETS_DIR}/$1-outbox-relay.pem")
-  fi
+  ensure_ed25519_key "$1-outbox-relay.pem"
   printf '%s\n' \
     "--audit_address=127.0.0.1:${GRPC_PORT[audit]}" \
     "--outbox_relay_key_file=${SECRETS_DIR}/$1-outbox-relay.pem" \
     "--outbox_relay_key_id=$1-outbox-relay"
 }
 
-# ed25519_jwk NAME: the public JWK of NAME's outbox relay key (kid NAME-outbox-relay).
+# ed25519_jwk KID: the public JWK of the key in .data/secrets/KID.pem, with that kid.
 ed25519_jwk() {
   local x
-  x="$(openssl pkey -in "${SECRETS_DIR}/$1-outbox-relay.pem" -pubout -outform DER | tail -c 32 |
+  x="$(openssl pkey -in "${SECRETS_DIR}/$1.pem" -pubout -outform DER | tail -c 32 |
     base64 | tr '+/' '-_' | tr -d '=\n')"
-  printf '{"kty":"OKP","crv":"Ed25519","x":"%s","kid":"%s-outbox-relay","use":"sig","alg":"EdDSA"}' \
+  printf '{"kty":"OKP","crv":"Ed25519","x":"%s","kid":"%s","use":"sig","alg":"EdDSA"}' \
     "${x}" "$1"
+}
+
+# The BFF's service-account key (kid bff-service): it signs the token with which the BFF watches
+# the roles service's permission changes. roles trusts it through roles-service-keys.jwks.
+bff_args() {
+  ensure_ed25519_key bff-service.pem
+  printf '%s\n' \
+    "--service_key_file=${SECRETS_DIR}/bff-service.pem" \
+    "--service_key_id=bff-service"
 }
 
 # audit_args: the audit service's flags: where users (JWKS) and roles (permission checks) are,
@@ -138,7 +156,8 @@ audit_args() {
   for producer in users roles; do
     outbox_relay_args "${producer}" >/dev/null
   done
-  printf '{"keys":[%s,%s]}\n' "$(ed25519_jwk users)" "$(ed25519_jwk roles)" \
+  printf '{"keys":[%s,%s]}\n' "$(ed25519_jwk users-outbox-relay)" \
+    "$(ed25519_jwk roles-outbox-relay)" \
     >"${SECRETS_DIR}/audit-service-keys.jwks"
   printf '%s\n' \
     "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
@@ -150,8 +169,8 @@ audit_args() {
 # component_args NAME: its command-line flags, one per line.
 component_args() {
   if [[ "$1" == bff ]]; then
-    # ---- BFF: flags go here -----------------------------------------------------------------
-    # TODO(bff issue): the gateway's flags (service addresses, JWKS, HTTP port) once it exists.
+    # Service addresses and the HTTP port are the BFF's defaults (the table above).
+    bff_args
     return 0
   fi
   if [[ "$1" == users ]]; then

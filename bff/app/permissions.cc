@@ -1,0 +1,69 @@
+#include "bff/app/permissions.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/errors/error_details.h"
+
+namespace backoffice::bff::app {
+
+namespace asio = boost::asio;
+using Stub = roles::v1::RolesService::Stub;
+
+bool UserPermissions::Has(std::string_view permission) const {
+  return std::binary_search(permissions.begin(), permissions.end(), permission);
+}
+
+RolesPermissions::RolesPermissions(RolesPermissionsOptions options)
+    : roles_(*options.roles),
+      stub_(roles::v1::RolesService::NewStub(options.roles->channel())),
+      users_issuer_(std::move(options.users_issuer)),
+      cache_(options.cache) {}
+
+bool RolesPermissions::Governs(const http::Principal& principal) const {
+  return principal.issuer == users_issuer_;
+}
+
+asio::awaitable<absl::StatusOr<std::shared_ptr<const UserPermissions>>> RolesPermissions::Of(
+    const http::HttpRequest& request) {
+  if (!Governs(*request.principal)) {
+    co_return absl::FailedPreconditionError("permissions come from the token's issuer");
+  }
+  const std::string& user = request.principal->subject;
+  if (std::shared_ptr<const UserPermissions> hit = cache_.Find(user, absl::Now())) {
+    co_return hit;
+  }
+  uint64_t generation = cache_.generation();
+  roles::v1::GetEffectivePermissionsRequest ask;
+  ask.set_user_id(user);
+  absl::StatusOr<roles::v1::GetEffectivePermissionsResponse> answer = co_await roles_.Call(
+      request, "GetEffectivePermissions", &Stub::async::GetEffectivePermissions, stub_->async(),
+      ask, {.idempotent = true});
+  if (!answer.ok()) co_return answer.status();
+  auto loaded = std::make_shared<UserPermissions>();
+  loaded->permissions.assign(answer->permissions().begin(), answer->permissions().end());
+  std::sort(loaded->permissions.begin(), loaded->permissions.end());
+  loaded->role_ids.assign(answer->role_ids().begin(), answer->role_ids().end());
+  if (answer->has_valid_until()) {
+    loaded->valid_until = absl::FromUnixSeconds(answer->valid_until().seconds()) +
+                          absl::Nanoseconds(answer->valid_until().nanos());
+  }
+  cache_.Insert(user, loaded, generation);
+  co_return std::shared_ptr<const UserPermissions>(std::move(loaded));
+}
+
+asio::awaitable<absl::Status> RolesAuthorizer::Authorize(const http::HttpRequest& request,
+                                                         std::string_view permission) {
+  if (!permissions_.Governs(*request.principal)) {
+    co_return co_await claims_.Authorize(request, permission);
+  }
+  absl::StatusOr<std::shared_ptr<const UserPermissions>> held = co_await permissions_.Of(request);
+  if (!held.ok()) co_return held.status();
+  if ((*held)->Has(permission)) co_return absl::OkStatus();
+  co_return errors::WithErrorReason(absl::PermissionDeniedError(absl::StrCat(
+                                        "this needs the permission ", std::string(permission))),
+                                    "MISSING_PERMISSION");
+}
+
+}  // namespace backoffice::bff::app
