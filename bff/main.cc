@@ -17,7 +17,6 @@
 #include "bff/app/routes.h"
 #include "bff/http/gateway.h"
 #include "bff/http/server.h"
-#include "libs/auth/service_token.h"
 #include "libs/authz/permission_watcher.h"
 #include "libs/config/command_line.h"
 #include "libs/log/log.h"
@@ -126,25 +125,6 @@ std::vector<std::string> RepeatedOidcIssuers(int argc, char** argv) {
   return values;
 }
 
-// Keeps the permissions cache exact when the BFF has a service key; else nullptr (no caching).
-absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> StartPermissionWatcher(
-    const app::Downstreams& downstreams, app::PermissionsCache& cache) {
-  std::string key_file = absl::GetFlag(FLAGS_service_key_file);
-  if (key_file.empty()) {
-    log::Warn("no --service_key_file: permissions are asked of the roles service per request");
-    return std::unique_ptr<authz::PermissionWatcher>();
-  }
-  absl::StatusOr<jwt::PrivateKey> key =
-      auth::LoadPrivateKeyFile(key_file, absl::GetFlag(FLAGS_service_key_id), "--service_key_file");
-  if (!key.ok()) return key.status();
-  auto tokens = std::make_shared<auth::ServiceTokenSource>(
-      *std::move(key), auth::ServiceTokenOptions{.service = "bff", .audience = "backoffice-roles"});
-  auto watcher = std::make_unique<authz::PermissionWatcher>(
-      downstreams.roles->channel(), [tokens] { return tokens->Token(absl::Now()); }, cache);
-  watcher->Start();
-  return watcher;
-}
-
 int Run(std::vector<std::string> oidc_flags) {
   absl::StatusOr<log::Level> level = log::ParseLevel(absl::GetFlag(FLAGS_log_level));
   if (!level.ok()) {
@@ -173,7 +153,11 @@ int Run(std::vector<std::string> oidc_flags) {
                  .max_age = absl::GetFlag(FLAGS_permissions_max_age),
                  .enabled = false}});
   absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
-      StartPermissionWatcher(downstreams, permissions.cache());
+      authz::PermissionWatcher::StartWithServiceKey(downstreams.roles->channel(),
+                                                    permissions.cache(),
+                                                    {.file = absl::GetFlag(FLAGS_service_key_file),
+                                                     .kid = absl::GetFlag(FLAGS_service_key_id),
+                                                     .service = "bff"});
   if (!watcher.ok()) {
     log::Error("cannot watch permission changes", {{"error", watcher.status().message()}});
     return 2;

@@ -11,10 +11,6 @@ namespace backoffice::bff::app {
 namespace asio = boost::asio;
 using Stub = roles::v1::RolesService::Stub;
 
-bool UserPermissions::Has(std::string_view permission) const {
-  return std::binary_search(permissions.begin(), permissions.end(), permission);
-}
-
 RolesPermissions::RolesPermissions(RolesPermissionsOptions options)
     : roles_(*options.roles),
       stub_(roles::v1::RolesService::NewStub(options.roles->channel())),
@@ -41,14 +37,7 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const UserPermissions>>> RolesPer
       request, "GetEffectivePermissions", &Stub::async::GetEffectivePermissions, stub_->async(),
       ask, {.idempotent = true});
   if (!answer.ok()) co_return answer.status();
-  auto loaded = std::make_shared<UserPermissions>();
-  loaded->permissions.assign(answer->permissions().begin(), answer->permissions().end());
-  std::sort(loaded->permissions.begin(), loaded->permissions.end());
-  loaded->role_ids.assign(answer->role_ids().begin(), answer->role_ids().end());
-  if (answer->has_valid_until()) {
-    loaded->valid_until = absl::FromUnixSeconds(answer->valid_until().seconds()) +
-                          absl::Nanoseconds(answer->valid_until().nanos());
-  }
+  auto loaded = std::make_shared<const UserPermissions>(UserPermissions::FromProto(*answer));
   cache_.Insert(user, loaded, generation);
   co_return std::shared_ptr<const UserPermissions>(std::move(loaded));
 }

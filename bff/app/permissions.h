@@ -23,22 +23,12 @@
 #include "bff/http/auth_hooks.h"
 #include "bff/http/http_request.h"
 #include "libs/authz/invalidating_cache.h"
+#include "libs/authz/user_permissions.h"
 #include "proto/roles/v1/roles.grpc.pb.h"
 
 namespace backoffice::bff::app {
 
-/// A user's effective permissions as the roles service answered them.
-struct UserPermissions {
-  /// Sorted.
-  std::vector<std::string> permissions;
-  /// Held roles, direct and inherited.
-  std::vector<std::string> role_ids;
-  /// The earliest grant expiry that contributed; the answer is not used after it.
-  std::optional<absl::Time> valid_until;
-
-  bool Has(std::string_view permission) const;
-};
-
+using authz::UserPermissions;
 using PermissionsCache = authz::InvalidatingCache<UserPermissions>;
 
 struct RolesPermissionsOptions {

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -46,7 +47,10 @@ Stack::Stack(StackOptions options) {
                                        "--admin_port=0",
                                        "--db_pool_size=4"};
 
+  // users asks roles what its callers may do; roles starts after it, on this port.
+  int roles_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
+  users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", roles_port));
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
@@ -65,6 +69,8 @@ Stack::Stack(StackOptions options) {
   std::vector<jwt::PublicKey> published;
   published.push_back(*bff_key->GetPublicKey());
   std::vector<std::string> roles_args = db_flags;
+  std::replace(roles_args.begin(), roles_args.end(), std::string("--grpc_port=0"),
+               absl::StrCat("--grpc_port=", roles_port));
   roles_args.push_back(absl::StrCat("--users_address=", users_address_));
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id_));
   roles_args.push_back(absl::StrCat(

@@ -48,6 +48,7 @@ absl::StatusOr<Caller> CallAuthenticator::AuthenticateHeader(std::string_view au
   caller.issuer = claims->iss;
   caller.roles = claims->roles;
   caller.expires_at = claims->exp;
+  caller.authorization = std::string(authorization);
   return caller;
 }
 

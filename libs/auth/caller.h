@@ -24,6 +24,9 @@ struct Caller {
   /// Role names carried by the token, if its issuer puts them there.
   std::vector<std::string> roles;
   absl::Time expires_at = absl::InfinitePast();
+  /// The `authorization` value the caller was proven by ("Bearer <jwt>"), to forward on calls
+  /// made on the caller's behalf (e.g. asking the roles service for the caller's permissions).
+  std::string authorization;
 
   /// "user" or "service", as outbox events and audit records name actor types.
   const char* KindName() const { return kind == Kind::kService ? "service" : "user"; }

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/auth/service_token.h"
 #include "libs/log/log.h"
 #include "proto/roles/v1/roles.grpc.pb.h"
 
@@ -17,6 +19,24 @@ PermissionWatcher::PermissionWatcher(std::shared_ptr<grpc::Channel> roles, Token
     : roles_(std::move(roles)), token_(std::move(token)), cache_(cache), options_(options) {}
 
 PermissionWatcher::~PermissionWatcher() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<PermissionWatcher>> PermissionWatcher::StartWithServiceKey(
+    std::shared_ptr<grpc::Channel> roles, CacheInvalidation& cache, const ServiceKey& key) {
+  if (key.file.empty()) {
+    log::Warn(absl::StrCat("no ", key.flag,
+                           ": permissions are not cached; each check asks the roles service"));
+    return std::unique_ptr<PermissionWatcher>();
+  }
+  absl::StatusOr<jwt::PrivateKey> loaded = auth::LoadPrivateKeyFile(key.file, key.kid, key.flag);
+  if (!loaded.ok()) return loaded.status();
+  auto tokens = std::make_shared<auth::ServiceTokenSource>(
+      *std::move(loaded),
+      auth::ServiceTokenOptions{.service = key.service, .audience = "backoffice-roles"});
+  auto watcher = std::make_unique<PermissionWatcher>(
+      std::move(roles), [tokens] { return tokens->Token(absl::Now()); }, cache);
+  watcher->Start();
+  return watcher;
+}
 
 void PermissionWatcher::Start() {
   SetLive(false);

@@ -37,9 +37,25 @@ struct PermissionWatcherOptions {
   absl::Duration max_reconnect_delay = absl::Seconds(5);
 };
 
+/// The service key a watcher authenticates with.
+struct ServiceKey {
+  /// PEM private key file (the setting `flag` names); empty: no key, no watcher.
+  std::string file;
+  std::string kid;
+  /// The service's name: the token's subject is "service:<service>".
+  std::string service;
+  std::string flag = "--service_key_file";
+};
+
 /// Owns its thread.
 class PermissionWatcher final {
  public:
+  /// Loads `key`, signs service tokens (aud backoffice-roles) with it and starts a watcher over
+  /// `roles` for `cache`. nullptr (and a warning) when `key.file` is empty: the cache then stays
+  /// disabled and every answer is asked of the roles service.
+  static absl::StatusOr<std::unique_ptr<PermissionWatcher>> StartWithServiceKey(
+      std::shared_ptr<grpc::Channel> roles, CacheInvalidation& cache, const ServiceKey& key);
+
   /// Returns the `authorization`-ready token (without "Bearer ") for each new stream.
   using TokenSource = std::function<absl::StatusOr<std::string>()>;
 

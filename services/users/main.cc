@@ -8,6 +8,13 @@
 //                                            then needs a fresh database
 //   --bootstrap_admin_email, --bootstrap_admin_password_file
 //                                            create this account when no account exists yet
+//   --roles_address                          the roles service, which decides what callers may do
+//   --service_key_file, --service_key_id     the key the service signs its own token with to
+//                                            watch permission changes (then it caches them)
+//   --permissions_max_age                    longest a caller's cached permissions are used
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -21,6 +28,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/authz/permission_watcher.h"
+#include "libs/authz/roles_permissions_client.h"
 #include "libs/config/secret_file.h"
 #include "libs/log/log.h"
 #include "libs/outbox/audit_relay.h"
@@ -38,6 +47,7 @@
 #include "services/users/credentials/secret_box.h"
 #include "services/users/credentials/sodium_util.h"
 #include "services/users/migrations.h"
+#include "services/users/roles_authorizer.h"
 #include "services/users/store/user_store.h"
 #include "services/users/users_service.h"
 
@@ -50,6 +60,14 @@ ABSL_FLAG(bool, allow_ephemeral_signing_key, false,
           "key (tests only: keys written by an earlier process no longer open)");
 ABSL_FLAG(std::string, bootstrap_admin_email, "",
           "when no account exists, create this one (with --bootstrap_admin_password_file)");
+ABSL_FLAG(std::string, roles_address, "127.0.0.1:50052",
+          "host:port of the roles service (callers' permissions); connected lazily");
+ABSL_FLAG(std::string, service_key_file, "",
+          "PEM private key of this service's own token (sub service:users, aud backoffice-roles) "
+          "to watch permission changes; without it permissions are asked per call");
+ABSL_FLAG(std::string, service_key_id, "users-service", "kid of that key");
+ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
+          "longest a caller's cached permissions are used");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
           "file holding the bootstrap admin's password");
 
@@ -67,6 +85,8 @@ struct Components {
   std::unique_ptr<Authenticator> sign_in;
   std::unique_ptr<CredentialManager> credentials;
   std::unique_ptr<auth::CallAuthenticator> authenticator;
+  std::unique_ptr<authz::RolesPermissionsClient> permissions;
+  std::unique_ptr<authz::PermissionWatcher> watcher;  // null without --service_key_file
   std::unique_ptr<CallGuard> guard;
   std::optional<PasswordHasher> hasher;
   PasswordPolicy policy;
@@ -174,8 +194,20 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   }
   c->authenticator = std::make_unique<auth::CallAuthenticator>(
       std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
-  c->guard =
-      std::make_unique<CallGuard>(*c->authenticator, std::make_unique<AllowAuthenticatedCallers>());
+  std::shared_ptr<grpc::Channel> roles =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_roles_address), grpc::InsecureChannelCredentials());
+  c->permissions = std::make_unique<authz::RolesPermissionsClient>(
+      roles,
+      authz::CacheOptions{.max_age = absl::GetFlag(FLAGS_permissions_max_age), .enabled = false});
+  absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
+      authz::PermissionWatcher::StartWithServiceKey(roles, c->permissions->cache(),
+                                                    {.file = absl::GetFlag(FLAGS_service_key_file),
+                                                     .kid = absl::GetFlag(FLAGS_service_key_id),
+                                                     .service = "users"});
+  if (!watcher.ok()) return watcher.status();
+  c->watcher = *std::move(watcher);
+  c->guard = std::make_unique<CallGuard>(*c->authenticator,
+                                         std::make_unique<RolesCallAuthorizer>(*c->permissions));
   if (absl::Status bootstrapped = Bootstrap(*c); !bootstrapped.ok()) {
     return bootstrapped;
   }

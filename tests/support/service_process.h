@@ -10,6 +10,10 @@ namespace backoffice::tests {
 /// A fresh path under $TEST_TMPDIR (or /tmp) for a test's files and child logs.
 std::string TestTempPath(const std::string& name);
 
+/// A loopback TCP port that was free a moment ago, for a child that must be told its port before
+/// another child starts (e.g. users needs --roles_address before roles exists).
+int FreePort();
+
 /// Writes `content` to a fresh TestTempPath(name) and returns the path (keys, passwords, JWKS
 /// files handed to a binary by flag).
 std::string WriteTempFile(const std::string& name, const std::string& content);

@@ -27,17 +27,6 @@ constexpr char kPassword[] = "correct horse battery staple 42";
 
 // A port the OS had free a moment ago: the audit service's, which users and roles need before it
 // starts (their outbox relays ship to it).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-  socklen_t size = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 }  // namespace
 
@@ -62,7 +51,7 @@ AuditStack::AuditStack() {
       jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "relay-test");
   REQUIRE(service_key.ok());
   service_key_ = std::make_unique<jwt::PrivateKey>(*std::move(service_key));
-  int audit_port = FreePort();
+  int audit_port = tests::FreePort();
   // users and roles run their outbox relays towards the audit service (started last).
   std::vector<std::string> relay_flags = {
       absl::StrCat("--audit_address=127.0.0.1:", audit_port),
@@ -70,8 +59,11 @@ AuditStack::AuditStack() {
                    tests::WriteTempFile("relay.pem", *service_key_->ToPem())),
       "--outbox_relay_key_id=relay-test"};
 
+  // users asks roles what its callers may do; roles starts after it, on this port.
+  int roles_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
   users_args.insert(users_args.end(), relay_flags.begin(), relay_flags.end());
+  users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", roles_port));
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
@@ -89,6 +81,8 @@ AuditStack::AuditStack() {
   roles_args.insert(roles_args.end(), relay_flags.begin(), relay_flags.end());
   roles_args.push_back(absl::StrCat("--users_address=", users_address));
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id));
+  std::replace(roles_args.begin(), roles_args.end(), std::string("--grpc_port=0"),
+               absl::StrCat("--grpc_port=", roles_port));
   std::string roles_address = Start("roles", "services/roles/roles_service", roles_args);
 
   std::vector<jwt::PublicKey> published;

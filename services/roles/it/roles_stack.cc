@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -42,7 +43,10 @@ RolesStack::RolesStack() {
                                        "--grpc_port=0",
                                        "--admin_port=0",
                                        "--db_pool_size=4"};
+  // users asks replica A what its callers may do; A starts after it, on this port.
+  int replica_a_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
+  users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", replica_a_port));
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
@@ -68,6 +72,10 @@ RolesStack::RolesStack() {
     std::vector<std::string> args = db_flags;
     args.push_back(absl::StrCat("--users_address=", users_address));
     args.push_back(absl::StrCat("--service_jwks_file=", service_jwks));
+    if (std::string(name) == "roles-a") {
+      std::replace(args.begin(), args.end(), std::string("--grpc_port=0"),
+                   absl::StrCat("--grpc_port=", replica_a_port));
+    }
     args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_.id));
     std::string address = Start(name, "services/roles/roles_service", args);
     roles_channels_.push_back(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));

@@ -53,18 +53,19 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   key_file_ = tests::WriteTempFile("master.key", MasterKey());
   std::string password_file = tests::WriteTempFile("admin.password", kAdminPassword);
   pg::ConnectionOptions options = db_.options();
-  std::vector<std::string> args = {
-      absl::StrCat("--db_host=", options.host),
-      absl::StrCat("--db_port=", options.port),
-      absl::StrCat("--db_name=", options.dbname),
-      absl::StrCat("--db_user=", options.user),
-      "--grpc_port=0",
-      "--admin_port=0",
-      "--db_pool_size=4",
-      absl::StrCat("--signing_key_encryption_key_file=", key_file_),
-      absl::StrCat("--bootstrap_admin_email=", kAdminEmail),
-      absl::StrCat("--bootstrap_admin_password_file=", password_file),
-  };
+  std::vector<std::string> db_flags = {absl::StrCat("--db_host=", options.host),
+                                       absl::StrCat("--db_port=", options.port),
+                                       absl::StrCat("--db_name=", options.dbname),
+                                       absl::StrCat("--db_user=", options.user),
+                                       "--admin_port=0",
+                                       "--db_pool_size=4"};
+  // The roles service decides what callers may do; it starts after users, on this port.
+  int roles_port = tests::FreePort();
+  std::vector<std::string> args = db_flags;
+  args.insert(args.end(), {"--grpc_port=0", absl::StrCat("--roles_address=127.0.0.1:", roles_port),
+                           absl::StrCat("--signing_key_encryption_key_file=", key_file_),
+                           absl::StrCat("--bootstrap_admin_email=", kAdminEmail),
+                           absl::StrCat("--bootstrap_admin_password_file=", password_file)});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<tests::ChildProcess> child = tests::ChildProcess::Start(
       "services/users/users_service", args, tests::TestTempPath("users.log"));
@@ -80,6 +81,19 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   REQUIRE_FALSE(created.empty());
   admin_id_ = std::string(created.at("user_id").as_string());
 
+  std::vector<std::string> roles_args = db_flags;
+  roles_args.push_back(absl::StrCat("--grpc_port=", roles_port));
+  roles_args.push_back(absl::StrCat("--users_address=", address));
+  roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id_));
+  absl::StatusOr<tests::ChildProcess> roles = tests::ChildProcess::Start(
+      "services/roles/roles_service", roles_args, tests::TestTempPath("roles.log"));
+  REQUIRE(roles.ok());
+  roles_.emplace(*std::move(roles));
+  boost::json::object roles_started = tests::WaitForServiceStart(*roles_, "roles_service");
+  roles_stub_ = roles::v1::RolesService::NewStub(
+      grpc::CreateChannel(std::string(roles_started.at("grpc_address").as_string()),
+                          grpc::InsecureChannelCredentials()));
+
   pg::PoolOptions pool_options;
   pool_options.connection = db_.options();
   pool_options.connection.search_path = "users";
@@ -91,9 +105,11 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
 }
 
 UsersBinary::~UsersBinary() {
-  if (child_) {
-    child_->Signal(SIGTERM);
-    child_->WaitForExit(absl::Seconds(20));
+  for (std::optional<tests::ChildProcess>* child : {&child_, &roles_}) {
+    if (child->has_value()) {
+      (*child)->Signal(SIGTERM);
+      (*child)->WaitForExit(absl::Seconds(20));
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 // Test fixture for black-box tests of the users service: the real `users_service` binary against
-// a fresh database of the shared test PostgreSQL, called over real gRPC on loopback.
+// a fresh database of the shared test PostgreSQL, called over real gRPC on loopback, with the
+// real `roles_service` beside it (the bootstrap admin holds `admin`), which decides what callers
+// may do.
 //
 //   UsersBinary users;                       // starts it; bootstrap admin admin@example.com
 //   grpc::ClientContext context;
@@ -14,6 +16,7 @@
 
 #include "libs/pg/pool.h"
 #include "libs/testing/pg_server.h"
+#include "proto/roles/v1/roles.grpc.pb.h"
 #include "proto/users/v1/users.grpc.pb.h"
 #include "tests/support/child_process.h"
 
@@ -31,6 +34,8 @@ class UsersBinary {
   ~UsersBinary();
 
   v1::UsersService::Stub& stub() { return *stub_; }
+  /// The roles service beside it.
+  roles::v1::RolesService::Stub& roles() { return *roles_stub_; }
   /// A pool on the service's database (search_path users).
   pg::Pool& pool() { return *pool_; }
   /// The bootstrap admin's id.
@@ -49,8 +54,10 @@ class UsersBinary {
   testing::TestDatabase db_;
   std::string key_file_;
   std::optional<tests::ChildProcess> child_;
+  std::optional<tests::ChildProcess> roles_;
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<v1::UsersService::Stub> stub_;
+  std::unique_ptr<roles::v1::RolesService::Stub> roles_stub_;
   std::string admin_id_;
   std::string admin_token_;
 };

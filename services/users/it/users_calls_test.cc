@@ -31,6 +31,58 @@ grpc::Status Get(UsersBinary& users, const std::string& id, v1::User* out) {
   return users.stub().GetUser(&context, request, out);
 }
 
+TEST_CASE("the roles service decides: no permission, no call; one's own account; after a grant") {
+  UsersBinary users;
+  v1::User alice, bob;
+  grpc::Status created =
+      Create(users, "alice@example.com", &alice, "correct horse battery staple 7");
+  INFO(created.error_message());
+  REQUIRE(created.ok());
+  REQUIRE(Create(users, "bob@example.com", &bob).ok());
+  std::string token =
+      users.LoginOk("alice@example.com", "correct horse battery staple 7").tokens().access_token();
+  auto get = [&](const std::string& id) {
+    grpc::ClientContext context;
+    users.Authorize(context, token);
+    v1::GetUserRequest request;
+    request.set_id(id);
+    v1::User out;
+    return users.stub().GetUser(&context, request, &out);
+  };
+  grpc::Status denied = get(bob.id());
+  CHECK(denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(denied.error_message() == "this call needs permission users:read");
+  CHECK(get(alice.id()).ok());  // GetUser is "users:read, or self"
+  {
+    grpc::ClientContext context;
+    users.Authorize(context, token);
+    v1::DeleteUserRequest request;
+    request.set_id(bob.id());
+    v1::User out;
+    CHECK(users.stub().DeleteUser(&context, request, &out).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  // Granted viewer (through the roles service, by the admin): reading works, deleting does not.
+  grpc::ClientContext grant_context;
+  users.Authorize(grant_context);
+  roles::v1::GrantRoleRequest grant;
+  grant.set_user_id(alice.id());
+  grant.set_role_id("01900000-0000-7000-8000-000000000003");  // viewer
+  roles::v1::RoleGrant granted;
+  grpc::Status status = users.roles().GrantRole(&grant_context, grant, &granted);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(get(bob.id()).ok());
+  grpc::ClientContext context;
+  users.Authorize(context, token);
+  v1::DeleteUserRequest request;
+  request.set_id(bob.id());
+  v1::User out;
+  CHECK(users.stub().DeleteUser(&context, request, &out).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_CASE("calls without a valid bearer token are UNAUTHENTICATED; GetJwks is public") {
   UsersBinary users;
   v1::GetUserRequest request;

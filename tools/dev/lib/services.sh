@@ -78,7 +78,11 @@ users_secret_args() {
   if [[ ! -s "${ADMIN_PASSWORD_FILE}" ]]; then
     (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"${ADMIN_PASSWORD_FILE}")
   fi
+  ensure_ed25519_key users-service.pem
   printf '%s\n' \
+    "--roles_address=127.0.0.1:${GRPC_PORT[roles]}" \
+    "--service_key_file=${SECRETS_DIR}/users-service.pem" \
+    "--service_key_id=users-service" \
     "--signing_key_encryption_key_file=${SECRETS_DIR}/users-signing-master.key" \
     "--bootstrap_admin_email=${ADMIN_EMAIL}" \
     "--bootstrap_admin_password_file=${ADMIN_PASSWORD_FILE}"
@@ -100,7 +104,9 @@ roles_args() {
     -d "${DB_NAME}" -c "SELECT id FROM users.users WHERE lower(email) = lower('${ADMIN_EMAIL}')" \
     2>/dev/null || true)"
   ensure_ed25519_key bff-service.pem
-  printf '{"keys":[%s]}\n' "$(ed25519_jwk bff-service)" >"${SECRETS_DIR}/roles-service-keys.jwks"
+  ensure_ed25519_key users-service.pem
+  printf '{"keys":[%s,%s]}\n' "$(ed25519_jwk bff-service)" "$(ed25519_jwk users-service)" \
+    >"${SECRETS_DIR}/roles-service-keys.jwks"
   printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
     "--service_jwks_file=${SECRETS_DIR}/roles-service-keys.jwks"
   if [[ -n "${admin_id}" ]]; then
@@ -136,7 +142,8 @@ ed25519_jwk() {
 }
 
 # The BFF's service-account key (kid bff-service): it signs the token with which the BFF watches
-# the roles service's permission changes. roles trusts it through roles-service-keys.jwks.
+# the roles service's permission changes. roles trusts it (and users', kid users-service, for the
+# same watch) through roles-service-keys.jwks.
 bff_args() {
   ensure_ed25519_key bff-service.pem
   printf '%s\n' \
