@@ -3,6 +3,7 @@
 #include "bff/app/auth_routes.h"
 #include "bff/app/me_routes.h"
 #include "bff/app/roles_api.h"
+#include "bff/app/roles_routes.h"
 #include "bff/app/users_api.h"
 #include "bff/app/users_routes.h"
 
@@ -25,6 +26,9 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
   if (absl::Status added =
           AddUserBulkRoutes(router, users, options.max_import_bytes, options.max_export_bytes);
       !added.ok()) {
+    return added;
+  }
+  if (absl::Status added = AddRoleRoutes(router, roles, users); !added.ok()) {
     return added;
   }
   return AddMeRoutes(router, users, roles, permissions);

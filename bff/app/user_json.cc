@@ -19,10 +19,6 @@ absl::Status FieldError(std::string field, std::string message) {
                                {{std::move(field), std::move(message)}});
 }
 
-absl::Time ToTime(const google::protobuf::Timestamp& timestamp) {
-  return absl::FromUnixSeconds(timestamp.seconds()) + absl::Nanoseconds(timestamp.nanos());
-}
-
 void SetTimestamp(absl::Time time, google::protobuf::Timestamp& out) {
   int64_t seconds = absl::ToUnixSeconds(time);
   out.set_seconds(seconds);
@@ -192,13 +188,6 @@ absl::Status ApplyFilters(const http::ListQuery& query, Request& out) {
 }
 
 }  // namespace
-
-json::value TimestampJson(const google::protobuf::Timestamp& timestamp, bool present) {
-  if (!present) {
-    return nullptr;
-  }
-  return json::string(absl::FormatTime(absl::RFC3339_full, ToTime(timestamp), absl::UTCTimeZone()));
-}
 
 std::string_view UserStatusName(UserStatus status) {
   switch (status) {

@@ -8,15 +8,12 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "bff/app/json_time.h"
 #include "bff/http/list_query.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "proto/users/v1/users.pb.h"
 
 namespace backoffice::bff::app {
-
-/// A timestamp as RFC 3339 UTC text, or null when unset.
-boost::json::value TimestampJson(const google::protobuf::Timestamp& timestamp, bool present);
 
 /// "active", "disabled", "deleted" (or "unspecified").
 std::string_view UserStatusName(users::v1::UserStatus status);

@@ -4,9 +4,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "bff/app/route_support.h"
 #include "bff/app/user_json.h"
 #include "bff/http/json_body.h"
 #include "bff/http/list_query.h"
@@ -22,23 +21,6 @@ using http::HttpRequest;
 using http::HttpResponse;
 using http::JsonType;
 using Stub = users::v1::UsersService::Stub;
-
-// A list answer: the rows, X-Total-Count / Content-Range from the service's total (none when it
-// did not count), and X-Next-Cursor when another page follows.
-HttpResponse ListResponse(const http::ListQuery& query, json::array rows,
-                          const common::v1::PageInfo& page_info) {
-  const size_t count = rows.size();
-  HttpResponse response = http::JsonResponse(200, std::move(rows));
-  std::optional<uint64_t> total;
-  if (page_info.total_size() >= 0) {
-    total = static_cast<uint64_t>(page_info.total_size());
-  }
-  http::SetListHeaders(response, query, count, total);
-  if (!page_info.next_page_token().empty()) {
-    response.headers.Set("X-Next-Cursor", page_info.next_page_token());
-  }
-  return response;
-}
 
 // Fields a client may write, with their proto field-mask paths.
 struct Writable {
@@ -127,38 +109,12 @@ std::vector<std::string> FillUser(const json::object& body, users::v1::User& use
   return paths;
 }
 
-// The entity tag of If-Match without quotes or W/ ("" for none or "*").
-std::string IfMatch(const HttpRequest& request) {
-  std::string_view header = request.headers.Get("if-match");
-  absl::string_view text =
-      absl::StripAsciiWhitespace(absl::string_view(header.data(), header.size()));
-  if (text == "*") {
-    return "";
-  }
-  if (absl::StartsWith(text, "W/")) {
-    text.remove_prefix(2);
-  }
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
-    text = text.substr(1, text.size() - 2);
-  }
-  return std::string(text);
-}
-
 HttpResponse UserResponse(int status, const users::v1::User& user) {
   HttpResponse response = http::JsonResponse(status, UserToJson(user));
   if (!user.etag().empty()) {
     response.headers.Set("ETag", absl::StrCat("\"", user.etag(), "\""));
   }
   return response;
-}
-
-// A stale etag sent in If-Match is 412 (HTTP's precondition); one sent in the body stays 409.
-HttpResponse WriteProblem(const HttpRequest& request, const absl::Status& status,
-                          bool if_match_used) {
-  if (status.code() == absl::StatusCode::kAborted && if_match_used) {
-    return http::ProblemResponse(request, http::MakeProblem(412, std::string(status.message())));
-  }
-  return http::ProblemResponse(request, status);
 }
 
 asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {

@@ -1,0 +1,115 @@
+#include "bff/app/route_support.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "bff/http/json_body.h"
+#include "bff/http/problem.h"
+#include "bff/http/router.h"
+
+namespace backoffice::bff::app {
+namespace {
+
+absl::Status FieldError(std::string field, std::string message) {
+  std::string text = absl::StrCat(field, ": ", message);
+  return http::WithFieldErrors(absl::InvalidArgumentError(text),
+                               {{std::move(field), std::move(message)}});
+}
+
+std::optional<std::string> DecodeComponent(absl::string_view text) {
+  std::string raw(text);
+  std::replace(raw.begin(), raw.end(), '+', ' ');  // form encoding
+  return http::PercentDecode(raw);
+}
+
+}  // namespace
+
+http::HttpResponse ListResponse(const http::ListQuery& query, boost::json::array rows,
+                                const common::v1::PageInfo& page_info) {
+  const size_t count = rows.size();
+  http::HttpResponse response = http::JsonResponse(200, std::move(rows));
+  std::optional<uint64_t> total;
+  if (page_info.total_size() >= 0) {
+    total = static_cast<uint64_t>(page_info.total_size());
+  }
+  http::SetListHeaders(response, query, count, total);
+  if (!page_info.next_page_token().empty()) {
+    response.headers.Set("X-Next-Cursor", page_info.next_page_token());
+  }
+  return response;
+}
+
+std::string IfMatch(const http::HttpRequest& request) {
+  std::string_view header = request.headers.Get("if-match");
+  absl::string_view text =
+      absl::StripAsciiWhitespace(absl::string_view(header.data(), header.size()));
+  if (text == "*") {
+    return "";
+  }
+  if (absl::StartsWith(text, "W/")) {
+    text.remove_prefix(2);
+  }
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+    text = text.substr(1, text.size() - 2);
+  }
+  return std::string(text);
+}
+
+http::HttpResponse WriteProblem(const http::HttpRequest& request, const absl::Status& status,
+                                bool if_match_used) {
+  if (status.code() == absl::StatusCode::kAborted && if_match_used) {
+    return http::ProblemResponse(request, http::MakeProblem(412, std::string(status.message())));
+  }
+  return http::ProblemResponse(request, status);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ReadQueryOptions(
+    std::string_view query, std::initializer_list<const char*> allowed) {
+  std::map<std::string, std::string> options;
+  for (absl::string_view pair :
+       absl::StrSplit(absl::string_view(query.data(), query.size()), '&', absl::SkipEmpty())) {
+    size_t equals = pair.find('=');
+    std::optional<std::string> name = DecodeComponent(pair.substr(0, equals));
+    std::optional<std::string> value = equals == absl::string_view::npos
+                                           ? std::optional<std::string>("")
+                                           : DecodeComponent(pair.substr(equals + 1));
+    if (!name.has_value() || !value.has_value()) {
+      return absl::InvalidArgumentError("the query string is malformed");
+    }
+    if (std::find_if(allowed.begin(), allowed.end(),
+                     [&](const char* known) { return *name == known; }) == allowed.end()) {
+      std::string shown = name->substr(0, 64);
+      return FieldError(shown, allowed.size() == 0
+                                   ? std::string("unknown parameter; this route takes none")
+                                   : absl::StrCat("unknown parameter; this route takes ",
+                                                  absl::StrJoin(allowed, ", ")));
+    }
+    if (!options.emplace(*name, *std::move(value)).second) {
+      return FieldError(*name, "must be given at most once");
+    }
+  }
+  return options;
+}
+
+absl::StatusOr<bool> BoolOption(const std::map<std::string, std::string>& options,
+                                std::string_view name, bool fallback) {
+  auto found = options.find(std::string(name));
+  if (found == options.end()) {
+    return fallback;
+  }
+  if (found->second == "true") {
+    return true;
+  }
+  if (found->second == "false") {
+    return false;
+  }
+  return FieldError(std::string(name), "must be true or false");
+}
+
+}  // namespace backoffice::bff::app
