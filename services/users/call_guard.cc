@@ -7,11 +7,6 @@
 
 namespace backoffice::users {
 
-absl::Status AllowAuthenticatedCallers::Authorize(const auth::Caller&, std::string_view,
-                                                  std::string_view) const {
-  return absl::OkStatus();
-}
-
 Actor ActorFor(const auth::Caller& caller, std::string request_id, std::string trace_id) {
   std::string_view id = caller.id;
   if (caller.kind == auth::Caller::Kind::kService &&

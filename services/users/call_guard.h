@@ -2,7 +2,7 @@
 // libs/auth's CallAuthenticator), whether they may do it (the authorization hook), and the Actor
 // the store records on the changes the call makes.
 //
-//   CallGuard guard(authenticator, std::make_unique<AllowAuthenticatedCallers>());
+//   CallGuard guard(authenticator, std::make_unique<RolesCallAuthorizer>(permissions));
 //   absl::StatusOr<CallScope> call = guard.Admit(*context, kPermUsersRead, request->id());
 //   if (!call.ok()) { return ToGrpcStatus(call.status(), ...); }  // UNAUTHENTICATED, ...
 //   store.Update(update, call->actor);
@@ -47,14 +47,6 @@ class CallAuthorizer {
   virtual ~CallAuthorizer() = default;
   virtual absl::Status Authorize(const auth::Caller& caller, std::string_view permission,
                                  std::string_view subject_user_id) const = 0;
-};
-
-/// Lets every authenticated caller do everything. Placeholder until the roles service decides
-/// permissions (the roles issue replaces it behind CallAuthorizer; nothing else changes).
-class AllowAuthenticatedCallers final : public CallAuthorizer {
- public:
-  absl::Status Authorize(const auth::Caller& caller, std::string_view permission,
-                         std::string_view subject_user_id) const override;
 };
 
 /// An admitted call.

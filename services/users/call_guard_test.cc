@@ -1,5 +1,5 @@
-// The caller -> Actor mapping and the placeholder authorizer. (Admission over real gRPC with real
-// tokens is tested end to end in it/users_calls_test.)
+// The caller -> Actor mapping. (Admission and authorization over real gRPC with real tokens and
+// the real roles service are tested end to end in it/users_calls_test.)
 #include "services/users/call_guard.h"
 
 #include <catch2/catch.hpp>
@@ -20,11 +20,6 @@ TEST_CASE("ActorFor records users by id and service accounts by name") {
   Actor service_actor = ActorFor(service, "req-2", "");
   CHECK(service_actor.type == "service");
   CHECK(service_actor.id == "notifications");
-}
-
-TEST_CASE("AllowAuthenticatedCallers allows every permission until the roles service decides") {
-  AllowAuthenticatedCallers authorizer;
-  CHECK(authorizer.Authorize(auth::Caller{.id = "x"}, kPermKeysManage, "").ok());
 }
 
 }  // namespace
