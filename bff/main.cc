@@ -61,7 +61,7 @@ ABSL_FLAG(std::string, integrations_address, "127.0.0.1:50055",
           "gRPC address of the integrations service");
 ABSL_FLAG(absl::Duration, downstream_deadline, absl::Seconds(2),
           "deadline of a downstream call that sets none");
-ABSL_FLAG(std::vector<std::string>, required_services, std::vector<std::string>({"users"}),
+ABSL_FLAG(std::vector<std::string>, required_services, std::vector<std::string>({"users", "roles"}),
           "services whose channel must be READY for /readyz (comma-separated)");
 ABSL_FLAG(std::string, users_token_issuer, "backoffice-users",
           "`iss` of the users service's access tokens (its --token_issuer)");
