@@ -368,7 +368,7 @@ busy_processes() {
 report_revision() {
   printf 'git %s' "$(git -C "${REPO_ROOT}" rev-parse --short HEAD)"
   if ! git -C "${REPO_ROOT}" diff --quiet HEAD -- "$@" 2>/dev/null; then
-    printf ', uncommitted changes in %s' "$*"
+    printf ', uncommitted changes in %s' "${*/%//}"
   fi
 }
 
