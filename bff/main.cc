@@ -17,6 +17,7 @@
 #include "bff/app/routes.h"
 #include "bff/http/gateway.h"
 #include "bff/http/server.h"
+#include "libs/authz/permission_metrics.h"
 #include "libs/authz/permission_watcher.h"
 #include "libs/config/command_line.h"
 #include "libs/log/log.h"
@@ -162,6 +163,8 @@ int Run(std::vector<std::string> oidc_flags) {
     log::Error("cannot watch permission changes", {{"error", watcher.status().message()}});
     return 2;
   }
+  authz::RegisterPermissionCacheMetrics(registry, "bff", permissions.cache());
+  authz::RegisterPermissionWatchMetrics(registry, "bff", watcher->get());
 
   http::Router router;
   app::RouteOptions route_options{

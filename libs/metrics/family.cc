@@ -13,6 +13,7 @@ namespace {
 std::string_view TypeName(MetricType type) {
   switch (type) {
     case MetricType::kCounter:
+    case MetricType::kCounterCallback:
       return "counter";
     case MetricType::kGauge:
     case MetricType::kGaugeCallback:
@@ -217,9 +218,8 @@ HistogramFamily::HistogramFamily(std::string name, std::string help,
       bounds_(std::move(bounds)) {}
 
 GaugeCallbackFamily::GaugeCallbackFamily(std::string name, std::string help,
-                                         std::function<double()> read)
-    : FamilyBase(std::move(name), std::move(help), MetricType::kGaugeCallback, {}),
-      read_(std::move(read)) {}
+                                         std::function<double()> read, MetricType type)
+    : FamilyBase(std::move(name), std::move(help), type, {}), read_(std::move(read)) {}
 
 void GaugeCallbackFamily::Render(std::string& out) const {
   RenderHeader(out);

@@ -19,7 +19,7 @@
 namespace backoffice::metrics {
 
 // What a family holds; the TYPE line and the conflict check on re-registration use it.
-enum class MetricType { kCounter, kGauge, kHistogram, kGaugeCallback };
+enum class MetricType { kCounter, kGauge, kHistogram, kGaugeCallback, kCounterCallback };
 
 // One metric name with its HELP, TYPE and label names, as the registry keeps it.
 class FamilyBase {
@@ -115,10 +115,12 @@ class HistogramFamily final : public Family<Histogram> {
   const std::vector<double> bounds_;
 };
 
-// A gauge without labels whose value a function reads at render time.
+// A gauge (or, with kCounterCallback, a counter) without labels whose value a function reads at
+// render time.
 class GaugeCallbackFamily final : public FamilyBase {
  public:
-  GaugeCallbackFamily(std::string name, std::string help, std::function<double()> read);
+  GaugeCallbackFamily(std::string name, std::string help, std::function<double()> read,
+                      MetricType type = MetricType::kGaugeCallback);
   void Render(std::string& out) const override;
 
  private:

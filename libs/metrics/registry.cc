@@ -120,15 +120,24 @@ HistogramFamily& Registry::Histogram(std::string name, std::string help,
 }
 
 void Registry::GaugeCallback(std::string name, std::string help, std::function<double()> read) {
-  CheckNames(name, {}, MetricType::kGaugeCallback);
+  AddCallback(std::move(name), std::move(help), std::move(read), MetricType::kGaugeCallback);
+}
+
+void Registry::CounterCallback(std::string name, std::string help, std::function<double()> read) {
+  AddCallback(std::move(name), std::move(help), std::move(read), MetricType::kCounterCallback);
+}
+
+void Registry::AddCallback(std::string name, std::string help, std::function<double()> read,
+                           MetricType type) {
+  CheckNames(name, {}, type);
   if (!read) {
-    ABSL_RAW_LOG(FATAL, "metrics: %s: GaugeCallback needs a function", name.c_str());
+    ABSL_RAW_LOG(FATAL, "metrics: %s: a callback metric needs a function", name.c_str());
   }
   absl::MutexLock lock(&mutex_);
   if (families_.contains(name)) {
     ABSL_RAW_LOG(FATAL, "metrics: %s registered twice", name.c_str());
   }
-  auto family = std::make_unique<GaugeCallbackFamily>(name, std::move(help), std::move(read));
+  auto family = std::make_unique<GaugeCallbackFamily>(name, std::move(help), std::move(read), type);
   families_.emplace(std::move(name), std::move(family));
 }
 

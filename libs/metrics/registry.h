@@ -47,6 +47,9 @@ class Registry final {
   // depths). `read` runs without the registry's lock, on the rendering thread. A name may have
   // only one callback.
   void GaugeCallback(std::string name, std::string help, std::function<double()> read);
+  /// The same for a counter that something else counts (e.g. an atomic of a cache): `read` must
+  /// never decrease. The name should end in `_total`.
+  void CounterCallback(std::string name, std::string help, std::function<double()> read);
 
   // All families in the Prometheus text exposition format 0.0.4, sorted by name; label sets
   // within a family sorted by value. Families with labels appear once they have a sample.
@@ -54,6 +57,8 @@ class Registry final {
 
  private:
   // Returns the existing family `name` after checking it matches, or nullptr.
+  void AddCallback(std::string name, std::string help, std::function<double()> read,
+                   MetricType type);
   FamilyBase* FindCompatible(const std::string& name, MetricType type,
                              const std::vector<std::string>& labels,
                              const std::vector<double>* buckets)

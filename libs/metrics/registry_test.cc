@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "libs/metrics/exposition_parser.h"
 #include "libs/metrics/metrics.h"
 
@@ -143,6 +144,8 @@ TEST_CASE("Render writes sorted families that parse back to the recorded values"
   registry.Gauge("unused_labeled", "No samples yet.", {"x"});
   double pool_size = 4;
   registry.GaugeCallback("db_pool_connections", "Open connections.", [&] { return pool_size; });
+  double hits = 10;
+  registry.CounterCallback("cache_hits_total", "Hits counted elsewhere.", [&] { return hits; });
   HistogramFamily& latency =
       registry.Histogram("http_request_duration_seconds", "Latency.", {"route"}, {0.01, 0.1, 1});
   Histogram& users = latency.WithLabels({"/api/users"});
@@ -150,14 +153,18 @@ TEST_CASE("Render writes sorted families that parse back to the recorded values"
     users.Observe(value);
   }
   pool_size = 7;  // Read at render time.
+  hits = 12;
 
   const std::string text = registry.Render();
   const Exposition exposition = Parse(text);
-  CHECK(exposition.family_order == std::vector<std::string>{"aa_first_total", "db_pool_connections",
+  CHECK(exposition.family_order == std::vector<std::string>{"aa_first_total", "cache_hits_total",
+                                                            "db_pool_connections",
                                                             "http_request_duration_seconds",
                                                             "http_requests_total", "zz_last"});
   CHECK(exposition.type.at("http_requests_total") == "counter");
   CHECK(exposition.type.at("db_pool_connections") == "gauge");
+  CHECK(exposition.type.at("cache_hits_total") == "counter");
+  CHECK(absl::StrContains(text, "\ncache_hits_total 12\n"));
   CHECK(exposition.type.at("http_request_duration_seconds") == "histogram");
   CHECK(exposition.help.at("http_requests_total") ==
         "HTTP requests.\nSecond line with \\ backslash.");

@@ -22,7 +22,9 @@
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
 #include "libs/auth/platform_verifier.h"
+#include "libs/authz/permission_metrics.h"
 #include "libs/log/log.h"
+#include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
 #include "libs/pg/pool.h"
 #include "libs/server/service_main.h"
@@ -100,6 +102,18 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   c->listener =
       std::make_unique<ChangeListener>(pool.options().connection, *c->cache, c->feed.get());
   c->listener->Start();
+  metrics::Registry& registry = metrics::Registry::Default();
+  authz::RegisterPermissionCacheMetrics(registry, "roles", *c->cache);
+  ChangeListener* listener = c->listener.get();
+  ChangeFeed* feed = c->feed.get();
+  registry.GaugeCallback("roles_change_listener_listening",
+                         "1 while this replica LISTENs for roles_changed (caching on), else 0.",
+                         [listener] { return listener->listening() ? 1.0 : 0.0; });
+  registry.CounterCallback("roles_change_notifications_total",
+                           "roles_changed notifications received.",
+                           [listener] { return static_cast<double>(listener->notifications()); });
+  registry.GaugeCallback("roles_permission_watchers", "Open WatchPermissionChanges streams.",
+                         [feed] { return static_cast<double>(feed->subscribers()); });
 
   std::shared_ptr<grpc::Channel> users_channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_users_address), grpc::InsecureChannelCredentials());

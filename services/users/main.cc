@@ -28,10 +28,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/authz/permission_metrics.h"
 #include "libs/authz/permission_watcher.h"
 #include "libs/authz/roles_permissions_client.h"
 #include "libs/config/secret_file.h"
 #include "libs/log/log.h"
+#include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
 #include "libs/server/service_main.h"
 #include "services/users/auth/credential_manager.h"
@@ -206,6 +208,9 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
                                                      .service = "users"});
   if (!watcher.ok()) return watcher.status();
   c->watcher = *std::move(watcher);
+  authz::RegisterPermissionCacheMetrics(metrics::Registry::Default(), "users",
+                                        c->permissions->cache());
+  authz::RegisterPermissionWatchMetrics(metrics::Registry::Default(), "users", c->watcher.get());
   c->guard = std::make_unique<CallGuard>(*c->authenticator,
                                          std::make_unique<RolesCallAuthorizer>(*c->permissions));
   if (absl::Status bootstrapped = Bootstrap(*c); !bootstrapped.ok()) {

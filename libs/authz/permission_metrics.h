@@ -1,0 +1,51 @@
+// Prometheus metrics of a process's permission cache and watch, so an SRE can see whether
+// permissions are cached (the watch is live) and how often the roles service is asked:
+//
+//   <prefix>_permission_cache_hits_total, _misses_total   lookups answered from / not from cache
+//   <prefix>_permission_cache_entries                     users cached now
+//   <prefix>_permission_watch_live                        1 while the watch stream is live
+//   <prefix>_permission_watch_streams_total               streams opened (reconnects)
+//   <prefix>_permission_watch_changes_total               changes applied
+//
+//   RegisterPermissionCacheMetrics(metrics::Registry::Default(), "bff", cache);
+//   RegisterPermissionWatchMetrics(metrics::Registry::Default(), "bff", watcher.get());
+#pragma once
+
+#include <string>
+
+#include "libs/authz/invalidating_cache.h"
+#include "libs/authz/permission_watcher.h"
+#include "libs/metrics/registry.h"
+
+namespace backoffice::authz {
+
+/// `cache` must outlive the registry's use. Once per process and prefix.
+template <typename Value>
+void RegisterPermissionCacheMetrics(metrics::Registry& registry, const std::string& prefix,
+                                    const InvalidatingCache<Value>& cache) {
+  registry.CounterCallback(prefix + "_permission_cache_hits_total",
+                           "Permission lookups answered from the cache.",
+                           [&cache] { return static_cast<double>(cache.hits()); });
+  registry.CounterCallback(prefix + "_permission_cache_misses_total",
+                           "Permission lookups the cache could not answer (asked of roles).",
+                           [&cache] { return static_cast<double>(cache.misses()); });
+  registry.GaugeCallback(prefix + "_permission_cache_entries",
+                         "Users whose permissions are cached.",
+                         [&cache] { return static_cast<double>(cache.size()); });
+}
+
+/// `watcher` (null: the process runs without a watch) must outlive the registry's use.
+inline void RegisterPermissionWatchMetrics(metrics::Registry& registry, const std::string& prefix,
+                                           const PermissionWatcher* watcher) {
+  registry.GaugeCallback(prefix + "_permission_watch_live",
+                         "1 while the WatchPermissionChanges stream is live (caching on), else 0.",
+                         [watcher] { return watcher != nullptr && watcher->live() ? 1.0 : 0.0; });
+  registry.CounterCallback(
+      prefix + "_permission_watch_streams_total", "WatchPermissionChanges streams opened.",
+      [watcher] { return watcher != nullptr ? static_cast<double>(watcher->streams()) : 0.0; });
+  registry.CounterCallback(
+      prefix + "_permission_watch_changes_total", "Permission changes applied to the cache.",
+      [watcher] { return watcher != nullptr ? static_cast<double>(watcher->changes()) : 0.0; });
+}
+
+}  // namespace backoffice::authz
