@@ -18,6 +18,17 @@ PermissionWatcher::PermissionWatcher(std::shared_ptr<grpc::Channel> roles, Token
                                      CacheInvalidation& cache, PermissionWatcherOptions options)
     : roles_(std::move(roles)), token_(std::move(token)), cache_(cache), options_(options) {}
 
+absl::StatusOr<std::function<absl::StatusOr<std::string>()>> RolesServiceTokens(
+    const ServiceKey& key) {
+  absl::StatusOr<jwt::PrivateKey> loaded = auth::LoadPrivateKeyFile(key.file, key.kid, key.flag);
+  if (!loaded.ok()) return loaded.status();
+  auto tokens = std::make_shared<auth::ServiceTokenSource>(
+      *std::move(loaded),
+      auth::ServiceTokenOptions{.service = key.service, .audience = "backoffice-roles"});
+  return std::function<absl::StatusOr<std::string>()>(
+      [tokens] { return tokens->Token(absl::Now()); });
+}
+
 PermissionWatcher::~PermissionWatcher() { Stop(); }
 
 absl::StatusOr<std::unique_ptr<PermissionWatcher>> PermissionWatcher::StartWithServiceKey(
@@ -27,13 +38,9 @@ absl::StatusOr<std::unique_ptr<PermissionWatcher>> PermissionWatcher::StartWithS
                            ": permissions are not cached; each check asks the roles service"));
     return std::unique_ptr<PermissionWatcher>();
   }
-  absl::StatusOr<jwt::PrivateKey> loaded = auth::LoadPrivateKeyFile(key.file, key.kid, key.flag);
-  if (!loaded.ok()) return loaded.status();
-  auto tokens = std::make_shared<auth::ServiceTokenSource>(
-      *std::move(loaded),
-      auth::ServiceTokenOptions{.service = key.service, .audience = "backoffice-roles"});
-  auto watcher = std::make_unique<PermissionWatcher>(
-      std::move(roles), [tokens] { return tokens->Token(absl::Now()); }, cache);
+  absl::StatusOr<TokenSource> tokens = RolesServiceTokens(key);
+  if (!tokens.ok()) return tokens.status();
+  auto watcher = std::make_unique<PermissionWatcher>(std::move(roles), *std::move(tokens), cache);
   watcher->Start();
   return watcher;
 }

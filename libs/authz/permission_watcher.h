@@ -47,6 +47,11 @@ struct ServiceKey {
   std::string flag = "--service_key_file";
 };
 
+/// Service tokens for calling the roles service as `key.service` (aud backoffice-roles), signed
+/// with the key file. INVALID_ARGUMENT naming `key.flag` when the file is missing or unusable.
+absl::StatusOr<std::function<absl::StatusOr<std::string>()>> RolesServiceTokens(
+    const ServiceKey& key);
+
 /// Owns its thread.
 class PermissionWatcher final {
  public:

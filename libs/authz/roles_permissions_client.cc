@@ -23,6 +23,8 @@ absl::StatusOr<RolesPermissionsClient::Entry> RolesPermissionsClient::Of(
   grpc::ClientContext context;
   context.AddMetadata("authorization", std::string(authorization));
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  // A roles replica restarting costs latency, not refusals, within the deadline.
+  context.set_wait_for_ready(true);
   roles::v1::GetEffectivePermissionsRequest request;
   request.set_user_id(std::string(user_id));
   roles::v1::GetEffectivePermissionsResponse response;

@@ -1,9 +1,5 @@
 #include "libs/outbox/audit_relay.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/support/channel_arguments.h>
-
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/service_token.h"
@@ -13,6 +9,7 @@
 #include "libs/outbox/audit_sink.h"
 #include "libs/outbox/relay.h"
 #include "libs/pg/pool.h"
+#include "libs/server/service_channel.h"
 
 ABSL_FLAG(std::string, audit_address, "127.0.0.1:50053",
           "host:port of the audit service the outbox relay ships events to");
@@ -71,15 +68,9 @@ absl::StatusOr<std::unique_ptr<AuditRelay>> AuditRelay::StartFromFlags(
 
   auto tokens = std::make_unique<auth::ServiceTokenSource>(
       *std::move(key), auth::ServiceTokenOptions{.service = service});
-  // gRPC's reconnect backoff grows to 120 s by default; deliveries should resume within seconds
-  // of the audit service coming back.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  EventSinkPtr sink =
-      MakeAuditSink(grpc::CreateCustomChannel(absl::GetFlag(FLAGS_audit_address),
-                                              grpc::InsecureChannelCredentials(), args),
-                    *tokens, service);
+  // Deliveries resume within seconds of the audit service coming back (short backoff).
+  EventSinkPtr sink = MakeAuditSink(
+      server::CreateServiceChannel(absl::GetFlag(FLAGS_audit_address)), *tokens, service);
   log::Info("outbox relay started",
             {{"service", service}, {"audit_address", absl::GetFlag(FLAGS_audit_address)}});
   return std::unique_ptr<AuditRelay>(new RunningAuditRelay(

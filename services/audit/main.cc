@@ -10,8 +10,7 @@
 //   --checkpoint_key_file             PEM Ed25519 private key signing checkpoints
 //   --allow_ephemeral_checkpoint_key  without the key file, sign with a random in-memory key
 //   --partition_months_ahead          monthly partitions kept ready, the current one included
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
+#include <grpcpp/grpcpp.h>
 
 #include <memory>
 #include <string>
@@ -24,6 +23,7 @@
 #include "libs/auth/service_accounts.h"
 #include "libs/log/log.h"
 #include "libs/pg/pool.h"
+#include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
 #include "services/audit/audit_service.h"
 #include "services/audit/call_guard.h"
@@ -90,8 +90,7 @@ absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> MakeVerifier() {
     log::Warn("no --service_jwks_file: no service can append events");
   }
   return auth::MakePlatformVerifier({
-      .users_channel = grpc::CreateChannel(absl::GetFlag(FLAGS_users_address),
-                                           grpc::InsecureChannelCredentials()),
+      .users_channel = server::CreateServiceChannel(absl::GetFlag(FLAGS_users_address)),
       .users_issuer = absl::GetFlag(FLAGS_token_issuer),
       .users_audience = absl::GetFlag(FLAGS_token_audience),
       .service_jwks_path = absl::GetFlag(FLAGS_service_jwks_file),
@@ -116,8 +115,8 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   if (!signer.ok()) return signer.status();
   c->signer = *std::move(signer);
 
-  c->permissions = MakeGrpcPermissionChecker(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_roles_address), grpc::InsecureChannelCredentials()));
+  c->permissions =
+      MakeGrpcPermissionChecker(server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address)));
   absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> verifier = MakeVerifier();
   if (!verifier.ok()) return verifier.status();
   c->authenticator = std::make_unique<auth::CallAuthenticator>(*std::move(verifier));

@@ -11,8 +11,7 @@
 //   --service_jwks_file         JWKS of service-account keys (the BFF's, other services') allowed
 //                               to call as themselves, e.g. WatchPermissionChanges
 //   --max_permission_watchers   concurrent WatchPermissionChanges streams on this replica
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
+#include <grpcpp/grpcpp.h>
 
 #include <memory>
 #include <string>
@@ -27,6 +26,7 @@
 #include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
 #include "libs/pg/pool.h"
+#include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
 #include "services/roles/access_control.h"
 #include "services/roles/call_guard.h"
@@ -116,7 +116,7 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
                          [feed] { return static_cast<double>(feed->subscribers()); });
 
   std::shared_ptr<grpc::Channel> users_channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_users_address), grpc::InsecureChannelCredentials());
+      server::CreateServiceChannel(absl::GetFlag(FLAGS_users_address));
   c->users = MakeGrpcUserDirectory(users_channel);
   c->access = std::make_unique<AccessControl>(AccessControlDeps{
       .roles = *c->roles, .grants = *c->grants, .cache = *c->cache, .users = *c->users});

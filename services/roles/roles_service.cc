@@ -89,6 +89,12 @@ grpc::Status RolesServiceImpl::RegisterPermissions(grpc::ServerContext* context,
   return Handle(*context, [&](const CallScope& call) -> absl::Status {
     if (call.caller.kind != auth::Caller::Kind::kService) {
       if (absl::Status s = deps_.access.Require(call.caller, kPermRolesWrite); !s.ok()) return s;
+    } else if (call.actor.id != request->service()) {
+      // A service account speaks for itself only: service:users registers users' permissions.
+      return absl::PermissionDeniedError(
+          absl::StrCat("service: a service account registers its own "
+                       "permissions only (this token is for ",
+                       call.actor.id, ")"));
     }
     std::vector<Permission> permissions;
     for (const v1::Permission& p : request->permissions()) {

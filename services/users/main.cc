@@ -12,9 +12,6 @@
 //   --service_key_file, --service_key_id     the key the service signs its own token with to
 //                                            watch permission changes (then it caches them)
 //   --permissions_max_age                    longest a caller's cached permissions are used
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -29,12 +26,14 @@
 #include "absl/time/clock.h"
 #include "libs/auth/call_authenticator.h"
 #include "libs/authz/permission_metrics.h"
+#include "libs/authz/permission_registrar.h"
 #include "libs/authz/permission_watcher.h"
 #include "libs/authz/roles_permissions_client.h"
 #include "libs/config/secret_file.h"
 #include "libs/log/log.h"
 #include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
+#include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
 #include "services/users/auth/credential_manager.h"
 #include "services/users/auth/lockout_store.h"
@@ -49,6 +48,7 @@
 #include "services/users/credentials/secret_box.h"
 #include "services/users/credentials/sodium_util.h"
 #include "services/users/migrations.h"
+#include "services/users/permission_catalog.h"
 #include "services/users/roles_authorizer.h"
 #include "services/users/store/user_store.h"
 #include "services/users/users_service.h"
@@ -88,7 +88,8 @@ struct Components {
   std::unique_ptr<CredentialManager> credentials;
   std::unique_ptr<auth::CallAuthenticator> authenticator;
   std::unique_ptr<authz::RolesPermissionsClient> permissions;
-  std::unique_ptr<authz::PermissionWatcher> watcher;  // null without --service_key_file
+  std::unique_ptr<authz::PermissionWatcher> watcher;      // null without --service_key_file
+  std::unique_ptr<authz::PermissionRegistrar> registrar;  // null without --service_key_file
   std::unique_ptr<CallGuard> guard;
   std::optional<PasswordHasher> hasher;
   PasswordPolicy policy;
@@ -197,17 +198,25 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   c->authenticator = std::make_unique<auth::CallAuthenticator>(
       std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
   std::shared_ptr<grpc::Channel> roles =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_roles_address), grpc::InsecureChannelCredentials());
+      server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
   c->permissions = std::make_unique<authz::RolesPermissionsClient>(
       roles,
       authz::CacheOptions{.max_age = absl::GetFlag(FLAGS_permissions_max_age), .enabled = false});
+  authz::ServiceKey service_key{.file = absl::GetFlag(FLAGS_service_key_file),
+                                .kid = absl::GetFlag(FLAGS_service_key_id),
+                                .service = "users"};
   absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
-      authz::PermissionWatcher::StartWithServiceKey(roles, c->permissions->cache(),
-                                                    {.file = absl::GetFlag(FLAGS_service_key_file),
-                                                     .kid = absl::GetFlag(FLAGS_service_key_id),
-                                                     .service = "users"});
+      authz::PermissionWatcher::StartWithServiceKey(roles, c->permissions->cache(), service_key);
   if (!watcher.ok()) return watcher.status();
   c->watcher = *std::move(watcher);
+  if (!service_key.file.empty()) {
+    absl::StatusOr<authz::PermissionWatcher::TokenSource> tokens =
+        authz::RolesServiceTokens(service_key);
+    if (!tokens.ok()) return tokens.status();
+    c->registrar = std::make_unique<authz::PermissionRegistrar>(roles, *std::move(tokens), "users",
+                                                                UsersPermissionCatalog());
+    c->registrar->Start();
+  }
   authz::RegisterPermissionCacheMetrics(metrics::Registry::Default(), "users",
                                         c->permissions->cache());
   authz::RegisterPermissionWatchMetrics(metrics::Registry::Default(), "users", c->watcher.get());

@@ -416,5 +416,32 @@ TEST_CASE("a PermissionWatcher whose token is refused never enables the cache") 
   CHECK_FALSE(cache.enabled());
 }
 
+TEST_CASE("services register their own permissions at start, and only their own") {
+  RolesStack& stack = RolesStack::Shared();
+  // The users binary registers its catalog in the background once a replica answers.
+  CHECK(Eventually([&] {
+    return absl::StrContains(stack.Output("users"),
+                             "permissions registered with the roles service");
+  }));
+
+  v1::RegisterPermissionsRequest request;
+  request.set_service("audit");
+  v1::Permission* permission = request.add_permissions();
+  permission->set_name("audit:read");
+  permission->set_description("Query the audit log and verify its chain");
+  v1::RegisterPermissionsResponse response;
+  grpc::Status foreign = Call(stack.replica(0), &v1::RolesService::Stub::RegisterPermissions,
+                              stack.ServiceToken("users"), request, &response);
+  CHECK(foreign.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  request.set_service("users");
+  permission->set_name("users:read");
+  permission->set_description("Read user accounts (get, list, lockout state)");
+  grpc::Status own = Call(stack.replica(0), &v1::RolesService::Stub::RegisterPermissions,
+                          stack.ServiceToken("users"), request, &response);
+  INFO(own.error_message());
+  CHECK(own.ok());
+  CHECK(response.created_count() == 0);  // idempotent: already in the catalog
+}
+
 }  // namespace
 }  // namespace backoffice::roles::it

@@ -43,10 +43,22 @@ RolesStack::RolesStack() {
                                        "--grpc_port=0",
                                        "--admin_port=0",
                                        "--db_pool_size=4"};
+  absl::StatusOr<jwt::PrivateKey> service_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kServiceKeyId);
+  REQUIRE(service_key.ok());
+  service_key_pem_ = *service_key->ToPem();
+  std::vector<jwt::PublicKey> published;
+  published.push_back(*service_key->GetPublicKey());
+  std::string service_jwks = tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published));
   // users asks replica A what its callers may do; A starts after it, on this port.
   int replica_a_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
   users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", replica_a_port));
+  // users signs its own token with the key the replicas trust: it watches permission changes and
+  // registers its permissions at start.
+  users_args.push_back(absl::StrCat("--service_key_file=",
+                                    tests::WriteTempFile("users-service.pem", service_key_pem_)));
+  users_args.push_back(absl::StrCat("--service_key_id=", kServiceKeyId));
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
@@ -61,13 +73,6 @@ RolesStack::RolesStack() {
   users_stub_ = users::v1::UsersService::NewStub(
       grpc::CreateChannel(users_address, grpc::InsecureChannelCredentials()));
 
-  absl::StatusOr<jwt::PrivateKey> service_key =
-      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kServiceKeyId);
-  REQUIRE(service_key.ok());
-  service_key_pem_ = *service_key->ToPem();
-  std::vector<jwt::PublicKey> published;
-  published.push_back(*service_key->GetPublicKey());
-  std::string service_jwks = tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published));
   for (const char* name : {"roles-a", "roles-b"}) {
     std::vector<std::string> args = db_flags;
     args.push_back(absl::StrCat("--users_address=", users_address));
