@@ -135,14 +135,19 @@ step() {
   return "${rc}"
 }
 
-# free_port VAR: sets VAR to a TCP port nothing listens on and no other VAR got (a port taken
-# between this check and its use makes the start fail clearly; the race is harmless here).
+# free_port VAR: sets VAR to a TCP port nothing listens on and no other VAR got, below the
+# kernel's ephemeral range (outgoing connections take their local ports there, and a port one of
+# them holds cannot be bound) and in no socket `ss` lists. A port taken between this check and
+# its use makes the start fail clearly.
 USED_PORTS=" "
 free_port() {
-  local port i
+  local port i low=32768 span
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  span=$((low > 11000 ? low - 10000 : 1000))
   for ((i = 0; i < 100; i++)); do
-    port=$((20000 + RANDOM % 40000))
-    if [[ "${USED_PORTS}" != *" ${port} "* ]] && ! port_in_use "${port}"; then
+    port=$((10000 + (RANDOM * 32768 + RANDOM) % span))
+    if [[ "${USED_PORTS}" != *" ${port} "* ]] && ! port_in_use "${port}" &&
+      ! ss -Htan 2>/dev/null | awk -v p=":${port}" '$4 ~ p "$" {found = 1} END {exit !found}'; then
       USED_PORTS+="${port} "
       printf -v "$1" '%s' "${port}"
       return 0
