@@ -53,6 +53,10 @@ grpc::Status UsersServiceImpl::ExportUsers(grpc::ServerContext* context,
       return columns.status();
     }
     list->page_size = kMaxPageSize;
+    // Every page from one snapshot: the file is the accounts as of one moment.
+    absl::StatusOr<std::unique_ptr<UserStore::ListSnapshot>> snapshot =
+        deps_.store.OpenListSnapshot();
+    if (!snapshot.ok()) return snapshot.status();
     v1::ExportUsersResponse chunk;
     int64_t rows = 0;
     auto flush = [&]() -> absl::Status {
@@ -73,7 +77,7 @@ grpc::Status UsersServiceImpl::ExportUsers(grpc::ServerContext* context,
         return absl::CancelledError("the call was cancelled");
       }
       list->total_count_mode = first ? TotalCountMode::kDefault : TotalCountMode::kNone;
-      absl::StatusOr<ListUsersPage> page = deps_.store.List(*list);
+      absl::StatusOr<ListUsersPage> page = (*snapshot)->List(*list);
       if (!page.ok()) {
         return page.status();
       }

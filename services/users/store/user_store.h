@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "libs/pg/pool.h"
+#include "libs/pg/transaction.h"
 #include "services/users/store/list_users.h"
 #include "services/users/store/user.h"
 
@@ -129,8 +131,28 @@ class UserStore final {
   /// filter and sort errors of MakeListSpec.
   absl::StatusOr<ListUsersPage> List(const ListUsersRequest& request);
 
+  /// Pages read through one snapshot all see the database as of its first statement
+  /// (REPEATABLE READ, READ ONLY, one pooled connection held until it is destroyed), so an export
+  /// of many pages is one moment: no account twice or missing because it changed in between.
+  class ListSnapshot {
+   public:
+    /// List, inside the snapshot.
+    absl::StatusOr<ListUsersPage> List(const ListUsersRequest& request);
+
+   private:
+    friend class UserStore;
+    ListSnapshot(const UserStore& store, pg::PooledConnection conn, pg::Transaction tx)
+        : store_(store), conn_(std::move(conn)), tx_(std::move(tx)) {}
+
+    const UserStore& store_;
+    pg::PooledConnection conn_;
+    pg::Transaction tx_;
+  };
+  absl::StatusOr<std::unique_ptr<ListSnapshot>> OpenListSnapshot();
+
  private:
   absl::Time Now() const;
+  absl::StatusOr<ListUsersPage> ListOn(pg::Connection& conn, const ListUsersRequest& request) const;
 
   pg::Pool& pool_;
   UserStoreOptions options_;

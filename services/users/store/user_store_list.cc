@@ -106,6 +106,26 @@ absl::StatusOr<PagePosition> PositionOf(const pg::Row& row, const ListSpec& spec
 }  // namespace
 
 absl::StatusOr<ListUsersPage> UserStore::List(const ListUsersRequest& request) {
+  absl::StatusOr<pg::PooledConnection> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  return ListOn(**conn, request);
+}
+
+absl::StatusOr<std::unique_ptr<UserStore::ListSnapshot>> UserStore::OpenListSnapshot() {
+  absl::StatusOr<pg::PooledConnection> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  absl::StatusOr<pg::Transaction> tx = pg::Transaction::Begin(
+      **conn, {.isolation = pg::IsolationLevel::kRepeatableRead, .read_only = true});
+  if (!tx.ok()) return tx.status();
+  return std::unique_ptr<ListSnapshot>(new ListSnapshot(*this, *std::move(conn), *std::move(tx)));
+}
+
+absl::StatusOr<ListUsersPage> UserStore::ListSnapshot::List(const ListUsersRequest& request) {
+  return store_.ListOn(tx_.connection(), request);
+}
+
+absl::StatusOr<ListUsersPage> UserStore::ListOn(pg::Connection& conn,
+                                                const ListUsersRequest& request) const {
   if (request.page_size < 0) {
     return absl::InvalidArgumentError("page.page_size: must not be negative");
   }
@@ -129,10 +149,8 @@ absl::StatusOr<ListUsersPage> UserStore::List(const ListUsersRequest& request) {
     after = *std::move(position);
   }
 
-  absl::StatusOr<pg::PooledConnection> conn = pool_.Acquire();
-  if (!conn.ok()) return conn.status();
   Statement query = BuildPageQuery(*spec, after, page_size + 1, request.offset);
-  absl::StatusOr<pg::Result> rows = (*conn)->Execute(query.sql, query.params);
+  absl::StatusOr<pg::Result> rows = conn.Execute(query.sql, query.params);
   if (!rows.ok()) return rows.status();
 
   ListUsersPage page;
@@ -149,7 +167,7 @@ absl::StatusOr<ListUsersPage> UserStore::List(const ListUsersRequest& request) {
     if (!last.ok()) return last.status();
     page.next_page_token = EncodePageToken(*last, binding, now + options_.page_token_ttl);
   }
-  absl::StatusOr<Total> total = CountTotal(**conn, *spec, request.total_count_mode);
+  absl::StatusOr<Total> total = CountTotal(conn, *spec, request.total_count_mode);
   if (!total.ok()) return total.status();
   page.total_size = total->size;
   page.total_is_estimate = total->estimate;

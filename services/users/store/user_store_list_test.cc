@@ -91,6 +91,43 @@ TEST_CASE("the default list hides deleted users and sorts by create_time DESC, i
   for (const User& user : page.users) CHECK(user.status != UserStatus::kDeleted);
 }
 
+TEST_CASE("pages read through a snapshot are one moment: later changes are not seen") {
+  StoreFixture f;
+  SeedSmall(f);
+  absl::StatusOr<std::unique_ptr<UserStore::ListSnapshot>> snapshot = f.store().OpenListSnapshot();
+  REQUIRE(snapshot.ok());
+  ListUsersRequest request{.page_size = 20, .order_by = {{"email"}}};
+  absl::StatusOr<ListUsersPage> first = (*snapshot)->List(request);
+  REQUIRE(first.ok());
+  REQUIRE_FALSE(first->next_page_token.empty());
+
+  // Between pages: a new account that sorts last, and one on a later page deleted.
+  NewUser added;
+  added.fields.email = "zzz-after-the-snapshot@example.com";
+  absl::StatusOr<User> created = f.store().Create(added, AdminActor());
+  REQUIRE(created.ok());
+  std::vector<std::string> all_before =
+      Ids(ListOk(f.store(), {.page_size = 100, .order_by = {{"email"}}}).users);
+  const std::string doomed = all_before.at(30);
+  REQUIRE(f.store().SoftDelete(doomed, std::nullopt, AdminActor()).ok());
+
+  std::vector<std::string> seen = Ids(first->users);
+  request.page_token = first->next_page_token;
+  while (!request.page_token.empty()) {
+    absl::StatusOr<ListUsersPage> page = (*snapshot)->List(request);
+    REQUIRE(page.ok());
+    for (const User& user : page->users) seen.push_back(user.id);
+    request.page_token = page->next_page_token;
+  }
+  CHECK(seen.size() == 55);  // the seeded live accounts, as when the snapshot began
+  CHECK(std::find(seen.begin(), seen.end(), doomed) != seen.end());
+  CHECK(std::find(seen.begin(), seen.end(), created->id) == seen.end());
+  // Outside the snapshot both changes show.
+  std::vector<std::string> now = Ids(ListOk(f.store(), {.page_size = 100}).users);
+  CHECK(now.size() == 55);
+  CHECK(std::find(now.begin(), now.end(), doomed) == now.end());
+}
+
 TEST_CASE("paging by token yields the full ordered set for every sort, both directions") {
   StoreFixture f;
   SeedSmall(f);
