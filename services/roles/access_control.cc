@@ -134,7 +134,7 @@ absl::Status AccessControl::RevokeRole(std::string_view user_id, std::string_vie
 }
 
 absl::StatusOr<Role> AccessControl::CreateRole(const auth::Caller& caller, const RoleFields& fields,
-                                               const Actor& actor) {
+                                               const Actor& actor, std::string_view request_id) {
   std::vector<std::string> needed = fields.permissions;
   for (const std::string& parent : fields.parent_ids) {
     absl::StatusOr<std::vector<std::string>> carried = deps_.roles.CarriedPermissions(parent);
@@ -144,7 +144,7 @@ absl::StatusOr<Role> AccessControl::CreateRole(const auth::Caller& caller, const
   if (absl::Status s = CheckNoEscalation(caller, needed, "role.permissions: the role"); !s.ok()) {
     return s;
   }
-  return deps_.roles.Create(fields, actor);
+  return deps_.roles.Create(fields, actor, request_id);
 }
 
 absl::StatusOr<Role> AccessControl::UpdateRole(const auth::Caller& caller, const RoleUpdate& update,

@@ -75,10 +75,10 @@ class AccessControl final {
   absl::Status RevokeRole(std::string_view user_id, std::string_view role_id,
                           std::string_view reason, const Actor& actor);
 
-  /// RoleStore::Create after the escalation check over the new role's permissions and its
-  /// parents' carried permissions.
+  /// RoleStore::Create (with the caller's idempotency key `request_id`, "" for none) after the
+  /// escalation check over the new role's permissions and its parents' carried permissions.
   absl::StatusOr<Role> CreateRole(const auth::Caller& caller, const RoleFields& fields,
-                                  const Actor& actor);
+                                  const Actor& actor, std::string_view request_id = {});
 
   /// RoleStore::Update (escalation-checked when permissions or parents change); drops every
   /// cached answer when permissions or edges changed.

@@ -116,8 +116,8 @@ grpc::Status RolesServiceImpl::CreateRole(grpc::ServerContext* context,
   return Handle(*context, [&](const CallScope& call) -> absl::Status {
     if (absl::Status s = deps_.access.Require(call.caller, kPermRolesWrite); !s.ok()) return s;
     if (!request->has_role()) return Required("role");
-    absl::StatusOr<Role> role =
-        deps_.access.CreateRole(call.caller, RoleFieldsFromProto(request->role()), call.actor);
+    absl::StatusOr<Role> role = deps_.access.CreateRole(
+        call.caller, RoleFieldsFromProto(request->role()), call.actor, request->request_id());
     if (!role.ok()) return role.status();
     RoleToProto(*role, response);
     return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include "libs/ids/uuid.h"
 #include "libs/pg/error.h"
 #include "libs/pg/with_transaction.h"
+#include "services/roles/store/idempotency.h"
 #include "services/roles/store/permission_store.h"
 #include "services/roles/store/queries.h"
 #include "services/roles/store/role_graph.h"
@@ -21,6 +22,7 @@ namespace backoffice::roles {
 namespace {
 
 constexpr char kNameConstraint[] = "roles_name_key";
+constexpr char kCreateOperation[] = "CreateRole";
 
 absl::Status NotFound(std::string_view id) {
   return absl::NotFoundError(absl::StrCat("role ", Absl(id), " not found"));
@@ -133,6 +135,12 @@ absl::StatusOr<RoleFields> Normalize(RoleFields fields) {
     list->erase(std::unique(list->begin(), list->end()), list->end());
   }
   return fields;
+}
+
+// Tells a retry of a create from a different request: everything the normalized request asks for.
+std::string CreateFingerprint(const RoleFields& fields) {
+  return RequestFingerprint({fields.name, fields.display_name, fields.description,
+                             ArrayLiteral(fields.permissions), ArrayLiteral(fields.parent_ids)});
 }
 
 // INVALID_ARGUMENT naming the first permission of `requested` the catalog lacks.
@@ -258,11 +266,36 @@ absl::StatusOr<absl::flat_hash_set<std::string>> ResolveMask(const std::vector<s
 
 }  // namespace
 
-absl::StatusOr<Role> RoleStore::Create(const RoleFields& input, const Actor& actor) {
+absl::StatusOr<Role> RoleStore::Create(const RoleFields& input, const Actor& actor,
+                                       std::string_view request_id) {
   absl::StatusOr<RoleFields> fields = Normalize(input);
   if (!fields.ok()) return fields.status();
+  if (request_id.size() > kMaxRequestIdBytes) {
+    return absl::InvalidArgumentError("request_id: must be at most 128 bytes");
+  }
+  const IdempotencyKey key{.operation = kCreateOperation,
+                           .caller = absl::StrCat(actor.type, ":", actor.id),
+                           .request_id = std::string(request_id)};
   Role created;
   absl::Status status = pg::WithTransaction(pool_, [&](pg::Transaction& tx) -> absl::Status {
+    std::string id = ids::NewUuidV7().ToString();
+    // The key first, before the graph lock: a retry then answers without waiting for other
+    // writers, and a concurrent twin waits here for the first one's commit or rollback.
+    if (!request_id.empty()) {
+      absl::StatusOr<std::optional<std::string>> first =
+          ClaimIdempotencyKey(tx, key, CreateFingerprint(*fields), id, options_.idempotency_ttl);
+      if (!first.ok()) return first.status();
+      if (first->has_value()) {
+        absl::StatusOr<Role> role = ReadRole(tx, **first);
+        if (absl::IsNotFound(role.status())) {
+          return absl::NotFoundError(absl::StrCat("request_id: the role this request created (",
+                                                  **first, ") has been deleted since"));
+        }
+        if (!role.ok()) return role.status();
+        created = *std::move(role);
+        return absl::OkStatus();
+      }
+    }
     if (auto r = tx.Execute(sql::kLockRoleGraph); !r.ok()) return r.status();
     if (absl::Status s = CheckPermissionsKnown(tx, fields->permissions, input.permissions);
         !s.ok()) {
@@ -271,7 +304,6 @@ absl::StatusOr<Role> RoleStore::Create(const RoleFields& input, const Actor& act
     if (absl::Status s = CheckParentsExist(tx, fields->parent_ids, input.parent_ids); !s.ok()) {
       return s;
     }
-    std::string id = ids::NewUuidV7().ToString();
     if (auto r = tx.Execute(sql::kInsertRole,
                             {id, fields->name, fields->display_name, fields->description});
         !r.ok()) {

@@ -5,6 +5,7 @@
 //   RoleStore roles(pool);
 //   absl::StatusOr<Role> role = roles.Create({.name = "support", .permissions = {"users:read"}},
 //                                            actor);
+//   absl::StatusOr<Role> again = roles.Create({...}, actor, "retry-key-1");  // idempotent
 //   absl::StatusOr<Role> updated = roles.Update({.id = role->id, .fields = {...},
 //                                                .update_mask = {"parent_role_ids"}}, actor);
 //
@@ -15,9 +16,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "libs/pg/pool.h"
 #include "services/roles/store/rbac_types.h"
 
@@ -55,10 +58,17 @@ struct RoleChange {
   bool affects_permissions = false;
 };
 
+/// RoleStore settings.
+struct RoleStoreOptions {
+  /// How long a Create request_id is remembered.
+  absl::Duration idempotency_ttl = absl::Hours(24);
+};
+
 /// Thread-safe. Pool sessions must have search_path = roles.
 class RoleStore final {
  public:
-  explicit RoleStore(pg::Pool& pool) : pool_(pool) {}
+  explicit RoleStore(pg::Pool& pool, RoleStoreOptions options = {})
+      : pool_(pool), options_(options) {}
 
   /// Creates a custom role (UUIDv7, version 1) and writes `role.created`. INVALID_ARGUMENT:
   /// `role.name` (2-64 bytes of [A-Za-z0-9_-], starting with a letter), `role.display_name`
@@ -66,7 +76,16 @@ class RoleStore final {
   /// in the catalog (the message names it), more than 500 permissions or 10 parents;
   /// NOT_FOUND `role.parent_role_ids[i]`; ALREADY_EXISTS `role.name` (case-insensitive);
   /// FAILED_PRECONDITION a chain longer than 8 roles.
-  absl::StatusOr<Role> Create(const RoleFields& fields, const Actor& actor);
+  ///
+  /// `request_id` is the caller's idempotency key (CreateRoleRequest.request_id, at most 128
+  /// bytes, else INVALID_ARGUMENT `request_id`; empty for none; not Actor::request_id). A retry by
+  /// the same actor (type and id) with the same normalized fields within idempotency_ttl returns
+  /// the role the first call created, in its current state, and writes nothing (no second role,
+  /// no second event); concurrent calls with one key create one role. The same key with other
+  /// fields is ALREADY_EXISTS naming `request_id`; NOT_FOUND naming `request_id` if the first
+  /// call's role has been deleted since.
+  absl::StatusOr<Role> Create(const RoleFields& fields, const Actor& actor,
+                              std::string_view request_id = {});
 
   /// One role by id (field `id`) or by name (case-insensitive). NOT_FOUND.
   absl::StatusOr<Role> Get(std::string_view id);
@@ -94,6 +113,7 @@ class RoleStore final {
 
  private:
   pg::Pool& pool_;
+  const RoleStoreOptions options_;
 };
 
 }  // namespace backoffice::roles

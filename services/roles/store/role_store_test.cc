@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "libs/errors/error_details.h"
@@ -64,6 +66,162 @@ TEST_CASE("create validates permissions, parents and names") {
   CHECK(f.roles().Create({.name = "1bad"}, AdminActor()).status().code() ==
         absl::StatusCode::kInvalidArgument);
   CHECK(f.EventTypes().size() == 2);
+}
+
+// Custom roles: what creates add (the seeded system roles excluded).
+int64_t CustomRoles(StoreFixture& f) {
+  return f.Count("SELECT count(*) FROM roles WHERE NOT is_system");
+}
+
+TEST_CASE("create with a request_id answers a retry with the first role") {
+  StoreFixture f;
+  Role base = f.MakeRole("base", {"audit:read"});
+  RoleFields fields{.name = "retried",
+                    .description = "first line",
+                    .permissions = {"users:read", "sessions:revoke"},
+                    .parent_ids = {base.id}};
+  absl::StatusOr<Role> first = f.roles().Create(fields, AdminActor(), "role-key-1");
+  INFO(first.status().ToString());
+  REQUIRE(first.ok());
+
+  // The same request, spelled differently (order, a duplicate): the same normalized fields.
+  RoleFields respelled = fields;
+  respelled.permissions = {"sessions:revoke", "users:read", "users:read"};
+  absl::StatusOr<Role> retry = f.roles().Create(respelled, AdminActor(), "role-key-1");
+  INFO(retry.status().ToString());
+  REQUIRE(retry.ok());
+  CHECK(retry->id == first->id);
+  CHECK(retry->version == 1);
+  CHECK(retry->permissions == first->permissions);
+  CHECK(CustomRoles(f) == 2);
+  CHECK(f.EventTypes() == std::vector<std::string>{"role.created", "role.created"});
+  CHECK(f.Count("SELECT count(*) FROM idempotency_keys WHERE operation = 'CreateRole' AND "
+                "caller = $1 AND request_id = 'role-key-1' AND resource_id = $2::uuid AND "
+                "expires_at > now() + interval '23 hours'",
+                {"user:" + AdminActor().id, first->id}) == 1);
+
+  SECTION("the same request_id with other fields is ALREADY_EXISTS naming request_id") {
+    RoleFields other = fields;
+    other.description = "second line";
+    absl::StatusOr<Role> clash = f.roles().Create(other, AdminActor(), "role-key-1");
+    REQUIRE_FALSE(clash.ok());
+    CHECK(clash.status().code() == absl::StatusCode::kAlreadyExists);
+    CHECK(std::string(clash.status().message()) ==
+          "request_id: already used for a different CreateRole request");
+    CHECK(CustomRoles(f) == 2);
+    CHECK(f.EventTypes().size() == 2);
+  }
+  SECTION("another caller's request_id is its own: not a replay, so the name is taken") {
+    Actor other = AdminActor();
+    other.id = "0190b5f2-0000-7000-8000-0000000000bb";
+    absl::StatusOr<Role> theirs = f.roles().Create(fields, other, "role-key-1");
+    REQUIRE_FALSE(theirs.ok());
+    CHECK(theirs.status().code() == absl::StatusCode::kAlreadyExists);
+    CHECK(absl::StartsWith(theirs.status().message(), "role.name:"));
+    Actor service = AdminActor();
+    service.type = "service";
+    CHECK(absl::StartsWith(f.roles().Create(fields, service, "role-key-1").status().message(),
+                           "role.name:"));
+  }
+  SECTION("a retry answers the role's current state and writes nothing") {
+    REQUIRE(f.roles()
+                .Update({.id = first->id,
+                         .fields = {.display_name = "Renamed label"},
+                         .update_mask = {"display_name"}},
+                        AdminActor())
+                .ok());
+    absl::StatusOr<Role> later = f.roles().Create(fields, AdminActor(), "role-key-1");
+    REQUIRE(later.ok());
+    CHECK(later->id == first->id);
+    CHECK(later->version == 2);
+    CHECK(later->display_name == "Renamed label");
+    CHECK(f.EventTypes() ==
+          std::vector<std::string>{"role.created", "role.created", "role.updated"});
+  }
+  SECTION("a retry after the role was deleted is NOT_FOUND naming request_id") {
+    REQUIRE(f.roles().Delete(first->id, std::nullopt, false, AdminActor()).ok());
+    absl::StatusOr<Role> gone = f.roles().Create(fields, AdminActor(), "role-key-1");
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.status().code() == absl::StatusCode::kNotFound);
+    CHECK(absl::StartsWith(gone.status().message(), "request_id:"));
+    CHECK(CustomRoles(f) == 1);
+  }
+}
+
+TEST_CASE("create without a request_id is not deduplicated") {
+  StoreFixture f;
+  REQUIRE(f.roles().Create({.name = "plain"}, AdminActor()).ok());
+  absl::StatusOr<Role> again = f.roles().Create({.name = "plain"}, AdminActor());
+  CHECK(again.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(absl::StartsWith(again.status().message(), "role.name:"));
+  CHECK(f.Count("SELECT count(*) FROM idempotency_keys") == 0);
+}
+
+TEST_CASE("request_id is at most 128 bytes") {
+  StoreFixture f;
+  absl::StatusOr<Role> long_key =
+      f.roles().Create({.name = "long-key"}, AdminActor(), std::string(129, 'k'));
+  CHECK(long_key.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(long_key.status().message()) == "request_id: must be at most 128 bytes");
+  CHECK(CustomRoles(f) == 0);
+  CHECK(f.roles().Create({.name = "long-key"}, AdminActor(), std::string(128, 'k')).ok());
+}
+
+TEST_CASE("a create that fails leaves its request_id unused") {
+  StoreFixture f;
+  absl::StatusOr<Role> failed =
+      f.roles().Create({.name = "fixed", .permissions = {"users:fly"}}, AdminActor(), "k-fix");
+  CHECK(failed.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(f.Count("SELECT count(*) FROM idempotency_keys") == 0);
+  // The corrected request under the same key is a new request, not a clash.
+  absl::StatusOr<Role> fixed =
+      f.roles().Create({.name = "fixed", .permissions = {"users:read"}}, AdminActor(), "k-fix");
+  INFO(fixed.status().ToString());
+  REQUIRE(fixed.ok());
+  CHECK(f.Count("SELECT count(*) FROM idempotency_keys") == 1);
+}
+
+TEST_CASE("an expired request_id is taken over by the next create") {
+  StoreFixture f;
+  RoleStore expiring(f.pool(), {.idempotency_ttl = absl::ZeroDuration()});
+  absl::StatusOr<Role> first = expiring.Create({.name = "once"}, AdminActor(), "k-old");
+  REQUIRE(first.ok());
+  // No longer a replay: a second create, which the taken name then refuses.
+  absl::StatusOr<Role> again = expiring.Create({.name = "once"}, AdminActor(), "k-old");
+  CHECK(again.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(absl::StartsWith(again.status().message(), "role.name:"));
+  // Other fields under the expired key: a new role, and the key now names it.
+  absl::StatusOr<Role> other = f.roles().Create({.name = "twice"}, AdminActor(), "k-old");
+  INFO(other.status().ToString());
+  REQUIRE(other.ok());
+  CHECK(other->id != first->id);
+  CHECK(f.Count("SELECT count(*) FROM idempotency_keys WHERE resource_id = $1::uuid",
+                {other->id}) == 1);
+  absl::StatusOr<Role> replay = f.roles().Create({.name = "twice"}, AdminActor(), "k-old");
+  REQUIRE(replay.ok());
+  CHECK(replay->id == other->id);
+}
+
+TEST_CASE("concurrent creates with one request_id create one role") {
+  StoreFixture f(8);
+  constexpr int kThreads = 6;
+  for (int round = 0; round < 3; ++round) {
+    RoleFields fields{.name = "racer" + std::to_string(round), .permissions = {"users:read"}};
+    std::string key = "race-" + std::to_string(round);
+    std::vector<absl::StatusOr<Role>> results(kThreads, absl::UnknownError("not run"));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] { results[i] = f.roles().Create(fields, AdminActor(), key); });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const absl::StatusOr<Role>& result : results) {
+      INFO(result.status().ToString());
+      REQUIRE(result.ok());
+      CHECK(result->id == results[0]->id);
+    }
+  }
+  CHECK(CustomRoles(f) == 3);
+  CHECK(f.Count("SELECT count(*) FROM outbox WHERE event_type = 'role.created'") == 3);
 }
 
 TEST_CASE("update applies the mask with optimistic concurrency and per-permission events") {
