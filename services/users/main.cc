@@ -12,6 +12,7 @@
 //   --service_key_file, --service_key_id     the key the service signs its own token with to
 //                                            watch permission changes (then it caches them)
 //   --permissions_max_age                    longest a caller's cached permissions are used
+//   --housekeeping_interval                  how often expired rows are erased
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -33,6 +34,7 @@
 #include "libs/log/log.h"
 #include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
+#include "libs/server/periodic_task.h"
 #include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
 #include "services/users/auth/credential_manager.h"
@@ -50,6 +52,7 @@
 #include "services/users/migrations.h"
 #include "services/users/permission_catalog.h"
 #include "services/users/roles_authorizer.h"
+#include "services/users/store/housekeeping.h"
 #include "services/users/store/user_store.h"
 #include "services/users/users_service.h"
 
@@ -68,6 +71,9 @@ ABSL_FLAG(std::string, service_key_file, "",
           "PEM private key of this service's own token (sub service:users, aud backoffice-roles) "
           "to watch permission changes; without it permissions are asked per call");
 ABSL_FLAG(std::string, service_key_id, "users-service", "kid of that key");
+ABSL_FLAG(absl::Duration, housekeeping_interval, absl::Minutes(10),
+          "how often accounts past purge_time, expired idempotency records, challenges, ended "
+          "sessions and stale unknown-email throttles are erased");
 ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
           "longest a caller's cached permissions are used");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
@@ -91,6 +97,8 @@ struct Components {
   std::unique_ptr<authz::PermissionWatcher> watcher;      // null without --service_key_file
   std::unique_ptr<authz::PermissionRegistrar> registrar;  // null without --service_key_file
   std::unique_ptr<CallGuard> guard;
+  std::unique_ptr<Housekeeping> housekeeping;
+  std::unique_ptr<server::PeriodicTask> housekeeper;
   std::optional<PasswordHasher> hasher;
   PasswordPolicy policy;
 };
@@ -185,6 +193,30 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
       *c->keys, TokenIssuerOptions{.issuer = absl::GetFlag(FLAGS_token_issuer),
                                    .audience = {absl::GetFlag(FLAGS_token_audience)}});
   c->lockouts = std::make_unique<LockoutStore>(pool);
+  absl::Duration interval = absl::GetFlag(FLAGS_housekeeping_interval);
+  if (interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--housekeeping_interval: must be at least 1s");
+  }
+  c->housekeeping = std::make_unique<Housekeeping>(pool, HousekeepingOptions{});
+  c->housekeeper = std::make_unique<server::PeriodicTask>(
+      "users housekeeping", interval,
+      [housekeeping = c->housekeeping.get(), lockouts = c->lockouts.get()]() -> absl::Status {
+        absl::Time now = absl::Now();
+        absl::StatusOr<HousekeepingReport> report = housekeeping->RunOnce(now);
+        if (!report.ok()) return report.status();
+        absl::StatusOr<int64_t> throttles = lockouts->PurgeUnknown(now);
+        if (!throttles.ok()) return throttles.status();
+        if (report->total() + *throttles > 0) {
+          log::Info("housekeeping erased expired rows",
+                    {{"users_purged", report->users_purged},
+                     {"idempotency_keys", report->idempotency_keys},
+                     {"login_challenges", report->login_challenges},
+                     {"sessions", report->sessions},
+                     {"unknown_email_throttles", *throttles}});
+        }
+        return absl::OkStatus();
+      });
+  c->housekeeper->Start();
   c->sessions = std::make_unique<SessionStore>(pool);
   c->sign_in = std::make_unique<Authenticator>(
       pool, *c->hasher, *c->lockouts, *c->sessions, *c->issuer, c->box,

@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "services/users/it/users_binary.h"
 
 namespace backoffice::users::it {
@@ -81,6 +83,32 @@ TEST_CASE("the roles service decides: no permission, no call; one's own account;
   v1::User out;
   CHECK(users.stub().DeleteUser(&context, request, &out).error_code() ==
         grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_CASE("the binary's housekeeping erases an account once its purge_time has passed") {
+  UsersBinary users({"--housekeeping_interval=1s"});
+  v1::User doomed;
+  REQUIRE(Create(users, "doomed@example.com", &doomed).ok());
+  grpc::ClientContext context;
+  users.Authorize(context);
+  v1::DeleteUserRequest request;
+  request.set_id(doomed.id());
+  v1::User deleted;
+  REQUIRE(users.stub().DeleteUser(&context, request, &deleted).ok());
+  absl::StatusOr<pg::PooledConnection> conn = users.pool().Acquire();
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)
+              ->Execute("UPDATE users SET deleted_at = now() - interval '31 days' WHERE id = $1",
+                        {doomed.id()})
+              .ok());
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  for (int i = 0; i < 100 && code != grpc::StatusCode::NOT_FOUND; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    v1::User out;
+    code = Get(users, doomed.id(), &out).error_code();
+  }
+  CHECK(code == grpc::StatusCode::NOT_FOUND);
+  CHECK(absl::StrContains(users.Output(), "housekeeping erased expired rows"));
 }
 
 TEST_CASE("calls without a valid bearer token are UNAUTHENTICATED; GetJwks is public") {
