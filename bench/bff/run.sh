@@ -97,6 +97,7 @@ free_port BFF_PORT
 free_port BFF_NOCACHE_PORT
 BFF="http://127.0.0.1:${BFF_PORT}"
 BFF_NOCACHE="http://127.0.0.1:${BFF_NOCACHE_PORT}"
+# shellcheck disable=SC2054  # --required_services takes a comma-separated list.
 BFF_ARGS=(
   --bind_address=127.0.0.1 --users_address="127.0.0.1:${USERS_GRPC_PORT}"
   --roles_address="127.0.0.1:${ROLES_GRPC_PORT}" --required_services=users,roles

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # The variables set here are read by the scripts.
 # bench/lib/stack.sh: what the benchmark scripts share (bench/{users,bff,roles}/run.sh): the
 # cleanup trap and time limit, free ports, the build and binary copies, a throwaway PostgreSQL 15
 # cluster, the users seed, and the users + roles services started the way ./dev and the e2e
@@ -161,7 +161,7 @@ free_port() {
 # //pkg:name; the copy is TMP_DIR/bin/name.
 stack_build() {
   local target output
-  cd "${REPO_ROOT}"
+  cd "${REPO_ROOT}" || fail "cannot enter ${REPO_ROOT}"
   if ((BUILD)); then
     info "building $*"
     step bazel build "$@" || fail "bazel build failed"
