@@ -113,11 +113,11 @@ asio::awaitable<HttpResponse> CreateRole(Apis apis, HttpRequest& request) {
   }
   roles::v1::CreateRoleRequest create;
   FillRole(*body, *create.mutable_role());
-  // Passed on for when the roles service honours it; it does not yet (roles.proto), so the call
-  // is not retried and a retry of a create that succeeded is a 409 (the name is taken).
   create.set_request_id(std::string(key));
-  absl::StatusOr<roles::v1::Role> role = co_await apis.roles.client->Call(
-      request, "CreateRole", &RolesStub::async::CreateRole, apis.roles.async(), create);
+  // With a key the call is safe to retry: the service answers a repeat with the first result.
+  absl::StatusOr<roles::v1::Role> role =
+      co_await apis.roles.client->Call(request, "CreateRole", &RolesStub::async::CreateRole,
+                                       apis.roles.async(), create, {.idempotent = !key.empty()});
   if (!role.ok()) {
     co_return http::ProblemResponse(request, role.status());
   }
