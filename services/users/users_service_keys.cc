@@ -133,11 +133,9 @@ grpc::Status UsersServiceImpl::RotateSigningKey(grpc::ServerContext* context,
       }
       delay = absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
     }
-    if (request->request_id().size() > 128) {
-      return absl::InvalidArgumentError("request_id: must be at most 128 bytes");
-    }
     const absl::Time now = absl::Now();
-    absl::StatusOr<SigningKeyInfo> key = deps_.keys.Rotate(*algorithm, delay, call.actor, now);
+    absl::StatusOr<SigningKeyInfo> key =
+        deps_.keys.Rotate(*algorithm, delay, call.actor, now, request->request_id());
     if (!key.ok()) {
       return key.status();
     }

@@ -13,6 +13,7 @@
 #include "libs/pg/with_transaction.h"
 #include "services/users/auth/auth_events.h"
 #include "services/users/auth/auth_queries.h"
+#include "services/users/store/queries.h"
 
 namespace backoffice::users {
 namespace {
@@ -374,9 +375,13 @@ absl::Status SigningKeyRing::EnsureActiveKey(absl::Time now) {
 
 absl::StatusOr<SigningKeyInfo> SigningKeyRing::Rotate(jwt::Algorithm algorithm,
                                                       absl::Duration activation_delay,
-                                                      const Actor& actor, absl::Time now) {
+                                                      const Actor& actor, absl::Time now,
+                                                      std::string_view request_id) {
   if (activation_delay < absl::ZeroDuration() || activation_delay > kMaxActivationDelay) {
     return absl::InvalidArgumentError("activation_delay: must be between 0 and 24 hours");
+  }
+  if (request_id.size() > 128) {
+    return absl::InvalidArgumentError("request_id: must be at most 128 bytes");
   }
   const std::string kid = ids::NewUuidV7().ToString();
   absl::StatusOr<jwt::PrivateKey> key =
@@ -390,7 +395,17 @@ absl::StatusOr<SigningKeyInfo> SigningKeyRing::Rotate(jwt::Algorithm algorithm,
     return sealed.status();
   }
   SigningKeyInfo info{.kid = kid, .algorithm = algorithm, .created_at = now};
+  std::string first_kid;  // set when request_id names an earlier rotation
   absl::Status status = pg::WithTransaction(pool_, [&](pg::Transaction& tx) -> absl::Status {
+    if (!request_id.empty()) {
+      absl::StatusOr<std::string> earlier =
+          ClaimRotation(tx, algorithm, activation_delay, actor, request_id, kid);
+      if (!earlier.ok()) return earlier.status();
+      if (!earlier->empty()) {
+        first_kid = *earlier;
+        return absl::OkStatus();  // a retry: nothing to write
+      }
+    }
     absl::StatusOr<pg::Result> current = tx.Execute(auth_sql::kLockCurrentSigningKey);
     if (!current.ok()) {
       return current.status();
@@ -444,7 +459,39 @@ absl::StatusOr<SigningKeyInfo> SigningKeyRing::Rotate(jwt::Algorithm algorithm,
   if (absl::Status loaded = Load(); !loaded.ok()) {
     return loaded;
   }
-  return info;
+  if (first_kid.empty()) return info;
+  for (const SigningKeyInfo& key : Keys(true, now)) {
+    if (key.kid == first_kid) return key;
+  }
+  return absl::NotFoundError("request_id: the key this request created no longer exists");
+}
+
+absl::StatusOr<std::string> SigningKeyRing::ClaimRotation(
+    pg::Transaction& tx, jwt::Algorithm algorithm, absl::Duration activation_delay,
+    const Actor& actor, std::string_view request_id, const std::string& kid) {
+  constexpr char kOperation[] = "rotate_signing_key";
+  const std::string caller = absl::StrCat(actor.type, ":", actor.id);
+  const std::string fingerprint = absl::StrCat(std::string(jwt::AlgorithmName(algorithm)), "|",
+                                               absl::ToInt64Nanoseconds(activation_delay));
+  absl::StatusOr<pg::Result> claimed =
+      tx.Execute(sql::kClaimIdempotencyKey,
+                 {std::string(kOperation), caller, std::string(request_id), pg::Bytea{fingerprint},
+                  kid, absl::ToInt64Seconds(absl::Hours(24))});
+  if (!claimed.ok()) return claimed.status();
+  if (!claimed->empty()) return std::string();  // ours: go on and rotate
+  absl::StatusOr<pg::Result> existing = tx.Execute(
+      sql::kSelectIdempotencyKey, {std::string(kOperation), caller, std::string(request_id)});
+  if (!existing.ok()) return existing.status();
+  if (existing->empty()) return absl::AbortedError("request_id: claim vanished; retry");
+  absl::StatusOr<pg::Bytea> hash = (*existing)[0].Get<pg::Bytea>(0);
+  absl::StatusOr<std::string> first = (*existing)[0].Get<std::string>(1);
+  if (!hash.ok()) return hash.status();
+  if (!first.ok()) return first.status();
+  if (hash->data != fingerprint) {
+    return absl::AlreadyExistsError(
+        "request_id: already used for a rotation with another algorithm or activation_delay");
+  }
+  return *first;
 }
 
 }  // namespace backoffice::users

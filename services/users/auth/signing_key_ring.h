@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -36,6 +37,7 @@
 #include "libs/jwt/key_set.h"
 #include "libs/jwt/key_source.h"
 #include "libs/pg/pool.h"
+#include "libs/pg/transaction.h"
 #include "services/users/credentials/secret_box.h"
 #include "services/users/store/user.h"
 
@@ -104,8 +106,12 @@ class SigningKeyRing final {
   /// when the current key retires (leaving the JWKS one access token lifetime later). Writes
   /// `signing_key.rotated` with `actor`. INVALID_ARGUMENT `activation_delay` outside 0..24 h;
   /// FAILED_PRECONDITION if a NEXT key is already pending. Returns the new key.
+  /// With a `request_id` (at most 128 bytes): a retry by the same actor with the same algorithm
+  /// and delay within 24 h returns the key the first call created and changes nothing; the same
+  /// request_id with other parameters is ALREADY_EXISTS naming `request_id`.
   absl::StatusOr<SigningKeyInfo> Rotate(jwt::Algorithm algorithm, absl::Duration activation_delay,
-                                        const Actor& actor, absl::Time now);
+                                        const Actor& actor, absl::Time now,
+                                        std::string_view request_id = "");
 
   /// The key that signs at `now`. FAILED_PRECONDITION if there is none (EnsureActiveKey was
   /// never called, or every key is retired).
@@ -133,6 +139,12 @@ class SigningKeyRing final {
   int64_t load_count() const;
 
  private:
+  // Claims `request_id` for a rotation creating `kid`: "" if this call owns it (rotate), else the
+  // kid an earlier identical call created; ALREADY_EXISTS for the same id with other parameters.
+  absl::StatusOr<std::string> ClaimRotation(pg::Transaction& tx, jwt::Algorithm algorithm,
+                                            absl::Duration activation_delay, const Actor& actor,
+                                            std::string_view request_id, const std::string& kid);
+
   struct Entry {
     SigningKeyInfo info;
     // Null for keys that can no longer sign.

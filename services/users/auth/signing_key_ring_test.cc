@@ -237,6 +237,35 @@ TEST_CASE("a delayed rotation publishes the next key before it signs") {
   CHECK(db.Count("SELECT count(*) FROM signing_keys") == 2);
 }
 
+TEST_CASE("a rotation retried with its request_id returns the first key and changes nothing") {
+  AuthFixture db;
+  TestClock clock;
+  std::unique_ptr<SigningKeyRing> ring = MakeRing(db, clock);
+  REQUIRE(ring->EnsureActiveKey(clock.Now()).ok());
+  const absl::Time t0 = clock.Now();
+  absl::StatusOr<SigningKeyInfo> first =
+      ring->Rotate(jwt::Algorithm::kEdDsa, absl::Minutes(5), AdminActor(), t0, "rotate-1");
+  REQUIRE(first.ok());
+  // The retry (a lost answer, say) would otherwise be FAILED_PRECONDITION: a NEXT key is pending.
+  absl::StatusOr<SigningKeyInfo> retry =
+      ring->Rotate(jwt::Algorithm::kEdDsa, absl::Minutes(5), AdminActor(), t0, "rotate-1");
+  INFO(retry.status().ToString());
+  REQUIRE(retry.ok());
+  CHECK(retry->kid == first->kid);
+  CHECK(db.Count("SELECT count(*) FROM signing_keys") == 2);
+  CHECK(db.Count("SELECT count(*) FROM outbox WHERE event_type = 'signing_key.rotated'") == 1);
+  // The same id with other parameters is refused; without an id the pending key blocks.
+  CHECK(ring->Rotate(jwt::Algorithm::kRs256, absl::Minutes(5), AdminActor(), t0, "rotate-1")
+            .status()
+            .code() == absl::StatusCode::kAlreadyExists);
+  CHECK(ring->Rotate(jwt::Algorithm::kEdDsa, absl::Minutes(5), AdminActor(), t0).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(ring->Rotate(jwt::Algorithm::kEdDsa, absl::Minutes(5), AdminActor(), t0,
+                     std::string(129, 'x'))
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("the KeySource picks up a key rotated by another replica, reloading at most every 5 s") {
   AuthFixture db;
   TestClock clock;
