@@ -161,6 +161,39 @@ TEST_CASE("deep chains and diamonds resolve; BatchCheck answers in order") {
   CHECK(effective.role_ids_size() == 10);
 }
 
+TEST_CASE("a CreateRole retried on the other replica with its request_id answers the first role") {
+  RolesStack& stack = RolesStack::Shared();
+  v1::CreateRoleRequest request;
+  request.mutable_role()->set_name(absl::StrCat("idem-", absl::ToUnixMicros(absl::Now())));
+  request.mutable_role()->add_permissions("users:read");
+  request.set_request_id(absl::StrCat("it-key-", absl::ToUnixMicros(absl::Now())));
+  v1::Role first;
+  grpc::Status created = Call(stack.replica(0), &v1::RolesService::Stub::CreateRole,
+                              stack.admin_token(), request, &first);
+  INFO(created.error_message());
+  REQUIRE(created.ok());
+  v1::Role retried;
+  grpc::Status again = Call(stack.replica(1), &v1::RolesService::Stub::CreateRole,
+                            stack.admin_token(), request, &retried);
+  INFO(again.error_message());
+  REQUIRE(again.ok());
+  CHECK(retried.id() == first.id());
+  CHECK(retried.etag() == first.etag());
+
+  v1::CreateRoleRequest other = request;
+  other.mutable_role()->add_permissions("users:write");
+  v1::Role refused;
+  grpc::Status clash = Call(stack.replica(1), &v1::RolesService::Stub::CreateRole,
+                            stack.admin_token(), other, &refused);
+  CHECK(clash.error_code() == grpc::StatusCode::ALREADY_EXISTS);
+  CHECK(absl::StartsWith(clash.error_message(), "request_id:"));
+  request.set_request_id(std::string(129, 'k'));
+  grpc::Status too_long = Call(stack.replica(0), &v1::RolesService::Stub::CreateRole,
+                               stack.admin_token(), request, &refused);
+  CHECK(too_long.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(absl::StartsWith(too_long.error_message(), "request_id:"));
+}
+
 TEST_CASE("an edge that would close a cycle is refused naming the cycle") {
   RolesStack& stack = RolesStack::Shared();
   v1::Role c = CreateRole("cyc-c", {"users:read"});
