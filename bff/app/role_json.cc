@@ -34,36 +34,20 @@ json::value OrNull(const std::string& text) {
   return text.empty() ? json::value(nullptr) : json::value(text);
 }
 
-// The query parameter a filter came from, for error messages.
-std::string ParamOf(const http::Filter& filter) {
-  switch (filter.op) {
-    case http::FilterOp::kEq:
-      return filter.field;
-    case http::FilterOp::kNe:
-      return absl::StrCat(filter.field, "_ne");
-    case http::FilterOp::kLike:
-      return absl::StrCat(filter.field, "_like");
-    case http::FilterOp::kGte:
-      return absl::StrCat(filter.field, "_gte");
-    case http::FilterOp::kLte:
-      return absl::StrCat(filter.field, "_lte");
-  }
-  return filter.field;
-}
-
 // A filter that takes one `true`/`false` with `=` only.
 absl::StatusOr<bool> BoolFilter(const http::Filter& filter) {
   if (filter.op != http::FilterOp::kEq) {
-    return FieldError(ParamOf(filter), "is not supported; use " + filter.field + "=true|false");
+    return FieldError(http::FilterParamName(filter),
+                      "is not supported; use " + filter.field + "=true|false");
   }
   if (filter.values.size() != 1 || (filter.values[0] != "true" && filter.values[0] != "false")) {
-    return FieldError(ParamOf(filter), "must be true or false");
+    return FieldError(http::FilterParamName(filter), "must be true or false");
   }
   return filter.values[0] == "true";
 }
 
 absl::Status Unsupported(const http::Filter& filter, const char* supported) {
-  return FieldError(ParamOf(filter), absl::StrCat("is not supported; ", supported));
+  return FieldError(http::FilterParamName(filter), absl::StrCat("is not supported; ", supported));
 }
 
 void SetPage(const http::ListQuery& query, common::v1::PageRequest& page) {
@@ -317,7 +301,7 @@ absl::Status ApplyRolesQuery(const http::ListQuery& query, roles::v1::ListRolesR
       }
     } else if (filter.field == "permission") {
       if (filter.values.size() != 1) {
-        return FieldError(ParamOf(filter), "takes a single value");
+        return FieldError(http::FilterParamName(filter), "takes a single value");
       }
       out.set_permission(filter.values.front());
     } else {

@@ -19,13 +19,6 @@ absl::Status FieldError(std::string field, std::string message) {
                                {{std::move(field), std::move(message)}});
 }
 
-void SetTimestamp(absl::Time time, google::protobuf::Timestamp& out) {
-  int64_t seconds = absl::ToUnixSeconds(time);
-  out.set_seconds(seconds);
-  out.set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
-}
-
 json::value StructValueToJson(const google::protobuf::Value& value) {
   switch (value.kind_case()) {
     case google::protobuf::Value::kNullValue:
@@ -82,20 +75,6 @@ void JsonToStructValue(const json::value& value, google::protobuf::Value& out) {
   }
 }
 
-// A filter time: RFC 3339, or a date (midnight UTC). `end_of_day` moves a date to the next
-// midnight, so `createTime_lte=2024-01-31` includes that whole day.
-absl::StatusOr<absl::Time> ParseFilterTime(const std::string& text, bool inclusive_end) {
-  absl::Time time;
-  std::string error;
-  if (absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    return inclusive_end ? time + absl::Microseconds(1) : time;
-  }
-  if (absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &time, &error)) {
-    return inclusive_end ? time + absl::Hours(24) : time;
-  }
-  return absl::InvalidArgumentError("must be an RFC 3339 time or a YYYY-MM-DD date");
-}
-
 absl::StatusOr<UserStatus> ParseStatus(std::string_view text) {
   if (text == "active") {
     return users::v1::USER_STATUS_ACTIVE;
@@ -107,22 +86,6 @@ absl::StatusOr<UserStatus> ParseStatus(std::string_view text) {
     return users::v1::USER_STATUS_DELETED;
   }
   return absl::InvalidArgumentError("must be active, disabled or deleted");
-}
-
-const char* FilterSuffix(http::FilterOp op) {
-  switch (op) {
-    case http::FilterOp::kEq:
-      return "";
-    case http::FilterOp::kNe:
-      return "_ne";
-    case http::FilterOp::kLike:
-      return "_like";
-    case http::FilterOp::kGte:
-      return "_gte";
-    case http::FilterOp::kLte:
-      return "_lte";
-  }
-  return "";
 }
 
 std::string SortField(std::string_view field) {
@@ -148,7 +111,7 @@ absl::Status ApplyFilters(const http::ListQuery& query, Request& out) {
     out.set_query(*query.q);
   }
   for (const http::Filter& filter : query.filters) {
-    std::string param = absl::StrCat(filter.field, FilterSuffix(filter.op));
+    std::string param = http::FilterParamName(filter);
     if (filter.field == "id" && filter.op == http::FilterOp::kEq) {
       for (const std::string& id : filter.values) {
         out.add_ids(id);
@@ -168,8 +131,8 @@ absl::Status ApplyFilters(const http::ListQuery& query, Request& out) {
       if (!time.ok()) {
         return FieldError(param, std::string(time.status().message()));
       }
-      SetTimestamp(*time, end ? *out.mutable_create_time()->mutable_end_time()
-                              : *out.mutable_create_time()->mutable_start_time());
+      *(end ? out.mutable_create_time()->mutable_end_time()
+            : out.mutable_create_time()->mutable_start_time()) = ToTimestamp(*time);
     } else {
       return FieldError(param, absl::StrCat("is not supported; users filter by id, status, "
                                             "createTime_gte, createTime_lte and q"));

@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
+#include "bff/app/export_download.h"
 #include "bff/app/user_json.h"
 #include "bff/app/users_routes.h"
 #include "bff/http/json_body.h"
@@ -90,69 +90,9 @@ class ImportAttempt final : public downstream::UnaryAttempt {
   std::shared_ptr<const std::string> csv_;
 };
 
-// Reads every CSV chunk into `body`, up to `max_bytes` (then cancels: RESOURCE_EXHAUSTED).
-class ExportReactor final : public grpc::ClientReadReactor<users::v1::ExportUsersResponse> {
- public:
-  ExportReactor(std::string* body, size_t max_bytes, grpc::ClientContext* context,
-                std::function<void(grpc::Status)> done)
-      : body_(body), max_bytes_(max_bytes), context_(context), done_(std::move(done)) {}
-
-  void Begin(class users::v1::UsersService::Stub::async* stub,
-             const users::v1::ExportUsersRequest* request) {
-    stub->ExportUsers(context_, request, this);
-    StartRead(&chunk_);
-    StartCall();
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      return;
-    }
-    if (body_->size() + chunk_.csv_chunk().size() > max_bytes_) {
-      too_big_ = true;
-      context_->TryCancel();
-      return;
-    }
-    body_->append(chunk_.csv_chunk());
-    StartRead(&chunk_);
-  }
-
-  void OnDone(const grpc::Status& status) override {
-    done_(too_big_ ? grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                  "the export is larger than this endpoint answers; narrow the "
-                                  "filters")
-                   : status);
-    delete this;
-  }
-
- private:
-  std::string* body_;
-  size_t max_bytes_;
-  grpc::ClientContext* context_;
-  std::function<void(grpc::Status)> done_;
-  users::v1::ExportUsersResponse chunk_;
-  bool too_big_ = false;
-};
-
-class ExportAttempt final : public downstream::UnaryAttempt {
- public:
-  ExportAttempt(class users::v1::UsersService::Stub::async* stub,
-                users::v1::ExportUsersRequest request, size_t max_bytes)
-      : stub_(stub), request_(std::move(request)), max_bytes_(max_bytes) {}
-
-  void Start(grpc::ClientContext* context, std::function<void(grpc::Status)> done) override {
-    auto* reactor = new ExportReactor(&body, max_bytes_, context, std::move(done));
-    reactor->Begin(stub_, &request_);
-  }
-  void Reset() override { body.clear(); }
-
-  std::string body;
-
- private:
-  class users::v1::UsersService::Stub::async* stub_;
-  users::v1::ExportUsersRequest request_;
-  size_t max_bytes_;
-};
+using ExportAttempt =
+    StreamCollectAttempt<class users::v1::UsersService::Stub::async, users::v1::ExportUsersRequest,
+                         users::v1::ExportUsersResponse>;
 
 // Query parameters of an import: mode=create_only|upsert, dryRun=true|false.
 absl::Status ReadImportOptions(std::string_view query, users::v1::ImportUsersOptions& options) {
@@ -225,22 +165,16 @@ asio::awaitable<HttpResponse> ExportUsers(UsersApi users, size_t max_bytes, Http
   if (absl::Status applied = ApplyUsersFilters(*query, export_request); !applied.ok()) {
     co_return http::ProblemResponse(request, applied);
   }
-  auto attempt = std::make_shared<ExportAttempt>(users.async(), export_request, max_bytes);
+  auto attempt = std::make_shared<ExportAttempt>(
+      users.async(), &users::v1::UsersService::Stub::async::ExportUsers,
+      &users::v1::ExportUsersResponse::csv_chunk, export_request, max_bytes);
   grpc::Status status =
       co_await users.client->Unary(downstream::CallMetadata::From(request), "ExportUsers",
                                    {.deadline = absl::Seconds(120), .idempotent = true}, attempt);
   if (!status.ok()) {
     co_return http::ProblemResponse(request, downstream::FromGrpcStatus(status));
   }
-  HttpResponse response;
-  response.status = 200;
-  response.headers.Set("Content-Type", "text/csv; charset=utf-8");
-  response.headers.Set(
-      "Content-Disposition",
-      absl::StrCat("attachment; filename=\"users-",
-                   absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()), ".csv\""));
-  response.body = std::move(attempt->body);
-  co_return response;
+  co_return AttachmentResponse(std::move(attempt->body), "text/csv; charset=utf-8", "users", "csv");
 }
 
 }  // namespace

@@ -347,6 +347,15 @@ bool IsReserved(std::string_view key) {
 
 }  // namespace
 
+std::string FilterParamName(const Filter& filter) {
+  for (const Suffix& suffix : kSuffixes) {
+    if (suffix.op == filter.op) {
+      return filter.field + std::string(suffix.text);
+    }
+  }
+  return filter.field;
+}
+
 const Filter* ListQuery::FindFilter(std::string_view field, FilterOp op) const {
   for (const Filter& filter : filters) {
     if (filter.field == field && filter.op == op) {

@@ -51,6 +51,10 @@ struct ListQuery {
   const Filter* FindFilter(std::string_view field, FilterOp op = FilterOp::kEq) const;
 };
 
+/// The query parameter `filter` came from in the json-server dialect (`status`, `createTime_gte`),
+/// for error messages.
+std::string FilterParamName(const Filter& filter);
+
 /// What a resource allows in its lists.
 struct ListQuerySpec {
   /// Fields a client may sort by.
