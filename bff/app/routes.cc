@@ -1,5 +1,7 @@
 #include "bff/app/routes.h"
 
+#include "bff/app/audit_api.h"
+#include "bff/app/audit_routes.h"
 #include "bff/app/auth_routes.h"
 #include "bff/app/me_routes.h"
 #include "bff/app/roles_api.h"
@@ -17,6 +19,9 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
   RolesApi roles{
       .client = downstreams.roles.get(),
       .stub = std::shared_ptr(roles::v1::RolesService::NewStub(downstreams.roles->channel()))};
+  AuditApi audit{
+      .client = downstreams.audit.get(),
+      .stub = std::shared_ptr(audit::v1::AuditService::NewStub(downstreams.audit->channel()))};
   if (absl::Status added = AddAuthRoutes(router, users); !added.ok()) {
     return added;
   }
@@ -29,6 +34,9 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
     return added;
   }
   if (absl::Status added = AddRoleRoutes(router, roles, users); !added.ok()) {
+    return added;
+  }
+  if (absl::Status added = AddAuditRoutes(router, audit, options.max_export_bytes); !added.ok()) {
     return added;
   }
   return AddMeRoutes(router, users, roles, permissions);

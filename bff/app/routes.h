@@ -13,7 +13,7 @@ namespace backoffice::bff::app {
 struct RouteOptions {
   /// Body limit of POST /api/users/import.
   size_t max_import_bytes = 11 << 20;
-  /// The largest CSV GET /api/users/export collects before answering.
+  /// The largest file GET /api/users/export and GET /api/audit/export collect before answering.
   size_t max_export_bytes = 64 << 20;
 };
 

@@ -1,5 +1,5 @@
-// Authorization end to end: the real BFF, users and roles binaries. A matrix of roles times every
-// permission-guarded route of the BFF's route table (read from the same AddRoutes the binary
+// Authorization end to end: the real BFF, users, roles and audit binaries. A matrix of roles times
+// every permission-guarded route of the BFF's route table (read from the same AddRoutes the binary
 // uses): each answer is 2xx when the role holds the route's permission and exactly 403 naming it
 // otherwise. Then a revoke through the roles service stops working at the BFF without a new login.
 #include <grpcpp/create_channel.h>
@@ -167,6 +167,22 @@ class World {
   int counter_ = 0;
 };
 
+// The id of the newest audit event, listed as the admin; waits (bounded) until the relays have
+// delivered one, so the event routes and the checkpoint have something to answer.
+std::string NewestAuditEventId(World& world) {
+  absl::Time deadline = absl::Now() + absl::Seconds(15);
+  while (true) {
+    TestResponse list = Call(world.port(), world.admin(), "GET", "/api/audit?_start=0&_end=1");
+    INFO(list.body);
+    REQUIRE(list.status == 200);
+    json::value page = Parse(list);
+    const json::array& rows = page.as_array();
+    if (!rows.empty()) return Str(rows.front(), "id");
+    REQUIRE(absl::Now() < deadline);
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
 // A request that succeeds for a caller allowed to make it.
 struct Sample {
   std::string method;
@@ -274,6 +290,34 @@ std::map<std::string, SampleMaker> Samples() {
        [](World& world) {
          return Sample{"POST", absl::StrCat("/api/users/", world.NewAccount().id, "/roles"),
                        json::serialize(json::object{{"roleId", world.NewRole({})}})};
+       }},
+      {"GET /api/audit",
+       [](World&) {
+         return Sample{"GET", "/api/audit?_start=0&_end=5&_sort=eventTime&_order=DESC"};
+       }},
+      {"GET /api/audit/{id}",
+       [](World& world) {
+         return Sample{"GET", "/api/audit/" + NewestAuditEventId(world)};
+       }},
+      {"GET /api/audit/export",
+       [](World& world) {
+         NewestAuditEventId(world);
+         return Sample{"GET", "/api/audit/export?format=ndjson&action=users.*"};
+       }},
+      {"GET /api/audit/verify",
+       [](World& world) {
+         NewestAuditEventId(world);
+         return Sample{"GET", "/api/audit/verify"};
+       }},
+      {"POST /api/audit/verify",
+       [](World& world) {
+         NewestAuditEventId(world);
+         return Sample{"POST", "/api/audit/verify", R"({"startSequence":1})"};
+       }},
+      {"GET /api/audit/checkpoint",
+       [](World& world) {
+         NewestAuditEventId(world);
+         return Sample{"GET", "/api/audit/checkpoint"};
        }},
       {"DELETE /api/users/{id}/roles/{roleId}",
        [](World& world) {

@@ -17,6 +17,7 @@ namespace backoffice::bff::it {
 namespace {
 
 constexpr char kBffKeyId[] = "bff-e2e";
+constexpr char kRelayKeyId[] = "relay-e2e";
 
 std::unique_ptr<tests::ChildProcess> Start(const std::string& binary, std::vector<std::string> args,
                                            const std::string& name) {
@@ -47,9 +48,22 @@ Stack::Stack(StackOptions options) {
                                        "--admin_port=0",
                                        "--db_pool_size=4"};
 
+  // users and roles ship their outbox events to the audit service (started after them, on this
+  // port), signing with one relay key that the audit service trusts.
+  int audit_port = tests::FreePort();
+  absl::StatusOr<jwt::PrivateKey> relay_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kRelayKeyId);
+  REQUIRE(relay_key.ok());
+  std::vector<std::string> relay_flags = {
+      absl::StrCat("--audit_address=127.0.0.1:", audit_port),
+      absl::StrCat("--outbox_relay_key_file=",
+                   tests::WriteTempFile("relay.pem", *relay_key->ToPem())),
+      absl::StrCat("--outbox_relay_key_id=", kRelayKeyId)};
+
   // users asks roles what its callers may do; roles starts after it, on this port.
   int roles_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
+  users_args.insert(users_args.end(), relay_flags.begin(), relay_flags.end());
   users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", roles_port));
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
@@ -69,6 +83,7 @@ Stack::Stack(StackOptions options) {
   std::vector<jwt::PublicKey> published;
   published.push_back(*bff_key->GetPublicKey());
   std::vector<std::string> roles_args = db_flags;
+  roles_args.insert(roles_args.end(), relay_flags.begin(), relay_flags.end());
   std::replace(roles_args.begin(), roles_args.end(), std::string("--grpc_port=0"),
                absl::StrCat("--grpc_port=", roles_port));
   roles_args.push_back(absl::StrCat("--users_address=", users_address_));
@@ -79,9 +94,29 @@ Stack::Stack(StackOptions options) {
   roles_address_ =
       std::string(tests::WaitForServiceStart(*roles_, "roles").at("grpc_address").as_string());
 
+  // audit: users' tokens from users, audit:read / audit:export from roles, appends from the relays.
+  std::vector<jwt::PublicKey> relay_keys;
+  relay_keys.push_back(*relay_key->GetPublicKey());
+  absl::StatusOr<jwt::PrivateKey> checkpoint_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "");
+  REQUIRE(checkpoint_key.ok());
+  std::vector<std::string> audit_args = db_flags;
+  std::replace(audit_args.begin(), audit_args.end(), std::string("--grpc_port=0"),
+               absl::StrCat("--grpc_port=", audit_port));
+  audit_args.push_back(absl::StrCat("--users_address=", users_address_));
+  audit_args.push_back(absl::StrCat("--roles_address=", roles_address_));
+  audit_args.push_back(absl::StrCat(
+      "--service_jwks_file=", tests::WriteTempFile("relays.jwks", *jwt::WriteJwks(relay_keys))));
+  audit_args.push_back(absl::StrCat(
+      "--checkpoint_key_file=", tests::WriteTempFile("checkpoint.pem", *checkpoint_key->ToPem())));
+  audit_ = Start("services/audit/audit_service", audit_args, "audit");
+  audit_address_ =
+      std::string(tests::WaitForServiceStart(*audit_, "audit").at("grpc_address").as_string());
+
   std::vector<std::string> bff_args = {"--port=0",
                                        absl::StrCat("--users_address=", users_address_),
                                        absl::StrCat("--roles_address=", roles_address_),
+                                       absl::StrCat("--audit_address=", audit_address_),
                                        "--required_services=users,roles",
                                        "--static_dir=",
                                        "--login_rate_per_address=100",
@@ -113,6 +148,7 @@ Stack::Stack(StackOptions options) {
 
 Stack::~Stack() {
   StopChild(bff_);
+  StopChild(audit_);
   StopChild(roles_);
   StopChild(users_);
 }

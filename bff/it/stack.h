@@ -1,8 +1,8 @@
 // The stack the BFF's end-to-end tests drive: a fresh database on the shared test PostgreSQL,
 // the real users_service (bootstrap admin), the real roles_service (the admin holds `admin`;
-// it trusts the BFF's service key) and the real bff binary in front of them (authorizing every
-// route through the roles service, watching permission changes with that key), all on loopback
-// ports the OS picked.
+// it trusts the BFF's service key), the real audit_service (users and roles relay their outbox
+// events to it) and the real bff binary in front of them (authorizing every route through the
+// roles service, watching permission changes with that key), all on loopback ports the OS picked.
 //
 //   Stack stack;                                    // starts users, roles, bff; waits until ready
 //   TestHttpClient http(stack.bff_port());
@@ -30,13 +30,14 @@ struct StackOptions {
 
 class Stack {
  public:
-  /// Starts users, roles and bff and waits until the BFF's /readyz is 200.
+  /// Starts users, roles, audit and bff and waits until the BFF's /readyz is 200.
   explicit Stack(StackOptions options = {});
   ~Stack();
 
   int bff_port() const { return bff_port_; }
   const std::string& users_address() const { return users_address_; }
   const std::string& roles_address() const { return roles_address_; }
+  const std::string& audit_address() const { return audit_address_; }
   const std::string& admin_id() const { return admin_id_; }
   /// Everything the BFF logged so far.
   std::string BffOutput() const { return bff_->Output(); }
@@ -48,9 +49,11 @@ class Stack {
   backoffice::testing::TestDatabase db_;
   std::unique_ptr<tests::ChildProcess> users_;
   std::unique_ptr<tests::ChildProcess> roles_;
+  std::unique_ptr<tests::ChildProcess> audit_;
   std::unique_ptr<tests::ChildProcess> bff_;
   std::string users_address_;
   std::string roles_address_;
+  std::string audit_address_;
   std::string admin_id_;
   int bff_port_ = 0;
 };
