@@ -87,7 +87,7 @@ ABSL_FLAG(absl::Duration, jwks_min_demand_interval, absl::Seconds(10),
           "at most one refresh per this interval on tokens naming an unknown kid");
 ABSL_FLAG(int64_t, max_import_bytes, 11 << 20, "body limit of POST /api/users/import");
 ABSL_FLAG(int64_t, max_export_bytes, 64 << 20,
-          "the largest CSV GET /api/users/export collects before answering");
+          "the largest file GET /api/users/export and /api/audit/export collect before answering");
 ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "on SIGTERM, time to report not-ready before refusing new connections");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
