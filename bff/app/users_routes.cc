@@ -238,6 +238,47 @@ asio::awaitable<HttpResponse> DeleteUser(UsersApi users, HttpRequest& request) {
   co_return UserResponse(200, *user);
 }
 
+// POST /api/users/{id}/disable, optional body {reason}: blocks logins, ends every session.
+asio::awaitable<HttpResponse> DisableUser(UsersApi users, HttpRequest& request) {
+  static const http::FieldSpec kSchema[] = {{"reason", http::JsonType::kString}};
+  users::v1::DisableUserRequest disable;
+  if (!request.body.empty()) {
+    absl::StatusOr<json::object> body = http::ReadJsonObject(request, kSchema);
+    if (!body.ok()) co_return http::ProblemResponse(request, body.status());
+    if (const json::value* reason = body->if_contains("reason")) {
+      disable.set_reason(std::string(reason->get_string()));
+    }
+  }
+  disable.set_id(std::string(request.PathParam("id")));
+  disable.set_etag(IfMatch(request));
+  absl::StatusOr<users::v1::User> user = co_await users.client->Call(
+      request, "DisableUser", &Stub::async::DisableUser, users.async(), disable);
+  if (!user.ok()) co_return WriteProblem(request, user.status(), !disable.etag().empty());
+  co_return UserResponse(200, *user);
+}
+
+// POST /api/users/{id}/enable: a disabled account may log in again.
+asio::awaitable<HttpResponse> EnableUser(UsersApi users, HttpRequest& request) {
+  users::v1::EnableUserRequest enable;
+  enable.set_id(std::string(request.PathParam("id")));
+  enable.set_etag(IfMatch(request));
+  absl::StatusOr<users::v1::User> user = co_await users.client->Call(
+      request, "EnableUser", &Stub::async::EnableUser, users.async(), enable);
+  if (!user.ok()) co_return WriteProblem(request, user.status(), !enable.etag().empty());
+  co_return UserResponse(200, *user);
+}
+
+// POST /api/users/{id}/restore: undoes a soft delete (before purge_time).
+asio::awaitable<HttpResponse> RestoreUser(UsersApi users, HttpRequest& request) {
+  users::v1::RestoreUserRequest restore;
+  restore.set_id(std::string(request.PathParam("id")));
+  restore.set_etag(IfMatch(request));
+  absl::StatusOr<users::v1::User> user = co_await users.client->Call(
+      request, "RestoreUser", &Stub::async::RestoreUser, users.async(), restore);
+  if (!user.ok()) co_return WriteProblem(request, user.status(), !restore.etag().empty());
+  co_return UserResponse(200, *user);
+}
+
 asio::awaitable<HttpResponse> ListSessions(UsersApi users, HttpRequest& request) {
   static const http::ListQuerySpec kSpec{.sortable = {"id", "createTime"},
                                          .filterable = {},
@@ -355,6 +396,9 @@ absl::Status AddUserRoutes(http::Router& router, const UsersApi& users) {
       {"GET", "/api/users/{id}/lockout", "users:read", &GetLockout},
       {"DELETE", "/api/users/{id}/lockout", "users:unlock", &Unlock},
       {"POST", "/api/users/{id}/password-reset", "users:write", &ResetPassword},
+      {"POST", "/api/users/{id}/disable", "users:write", &DisableUser},
+      {"POST", "/api/users/{id}/enable", "users:write", &EnableUser},
+      {"POST", "/api/users/{id}/restore", "users:delete", &RestoreUser},
   };
   for (const Entry& entry : kEntries) {
     auto handler = entry.handler;

@@ -236,6 +236,21 @@ std::map<std::string, SampleMaker> Samples() {
       {"GET /api/users/{id}/lockout", on_user("GET", "/lockout")},
       {"DELETE /api/users/{id}/lockout", on_user("DELETE", "/lockout")},
       {"POST /api/users/{id}/password-reset", on_user("POST", "/password-reset", "{}")},
+      {"POST /api/users/{id}/disable", on_user("POST", "/disable", R"({"reason":"matrix"})")},
+      {"POST /api/users/{id}/enable",
+       [](World& world) {
+         Account target = world.NewAccount();
+         REQUIRE(Call(world.port(), world.admin(), "POST", "/api/users/" + target.id + "/disable")
+                     .status == 200);
+         return Sample{"POST", "/api/users/" + target.id + "/enable"};
+       }},
+      {"POST /api/users/{id}/restore",
+       [](World& world) {
+         Account target = world.NewAccount();
+         REQUIRE(Call(world.port(), world.admin(), "DELETE", "/api/users/" + target.id).status ==
+                 200);
+         return Sample{"POST", "/api/users/" + target.id + "/restore"};
+       }},
       {"POST /api/users/import",
        [](World&) {
          return Sample{

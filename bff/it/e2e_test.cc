@@ -546,6 +546,43 @@ TEST_CASE("tokens of external OIDC issuers are accepted through their JWKS", "[e
   CHECK(audience.Call("GET", "/api/me").status == 401);
 }
 
+TEST_CASE("disable, enable and restore: status transitions, etags and refusals", "[e2e]") {
+  Stack& stack = SharedStack();
+  Client api(stack.bff_port());
+  api.bearer = AdminToken(stack.bff_port());
+  TestResponse created = api.Call("POST", "/api/users", R"({"email":"lifecycle-e2e@example.com"})");
+  REQUIRE(created.status == 201);
+  std::string id = Str(Json(created), "id");
+  std::string path = "/api/users/" + id;
+
+  TestResponse disabled = api.Call("POST", path + "/disable", R"({"reason":"left the company"})");
+  INFO(disabled.body);
+  REQUIRE(disabled.status == 200);
+  CHECK(Str(Json(disabled), "status") == "disabled");
+  CHECK(Str(Json(disabled), "disabledReason") == "left the company");
+  CHECK(api.Call("POST", path + "/disable").status == 409);  // already disabled
+  CHECK(api.Call("POST", path + "/disable", R"({"reason":7})").status == 400);
+  CHECK(api.Call("POST", path + "/disable", R"({"why":"x"})").status == 400);
+  CHECK(api.Call("POST", "/api/users/" + stack.admin_id() + "/disable").status == 409);  // self
+
+  // A stale If-Match is refused; the current etag works.
+  CHECK(api.Call("POST", path + "/enable", "", {{"If-Match", "\"v1\""}}).status == 412);
+  TestResponse enabled =
+      api.Call("POST", path + "/enable", "", {{"If-Match", disabled.Header("etag")}});
+  INFO(enabled.body);
+  REQUIRE(enabled.status == 200);
+  CHECK(Str(Json(enabled), "status") == "active");
+  CHECK(api.Call("POST", path + "/enable").status == 409);  // not disabled
+
+  CHECK(api.Call("POST", path + "/restore").status == 409);  // not deleted
+  REQUIRE(api.Call("DELETE", path).status == 200);
+  TestResponse restored = api.Call("POST", path + "/restore");
+  INFO(restored.body);
+  REQUIRE(restored.status == 200);
+  CHECK(Str(Json(restored), "status") == "active");
+  CHECK(api.Call("POST", "/api/users/0190b5f2-7c1e-7d3a-9f00-0123456789ab/restore").status == 404);
+}
+
 TEST_CASE("a stopped users service answers 503 on its routes while /healthz stays 200", "[e2e]") {
   Stack stack;
   Client api(stack.bff_port());

@@ -65,6 +65,7 @@ Stack::Stack(StackOptions options) {
   std::vector<std::string> users_args = db_flags;
   users_args.insert(users_args.end(), relay_flags.begin(), relay_flags.end());
   users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", roles_port));
+  users_args.push_back("--roles_deadline=30s");  // outcomes, not speed, under a loaded CI
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));
@@ -113,18 +114,15 @@ Stack::Stack(StackOptions options) {
   audit_address_ =
       std::string(tests::WaitForServiceStart(*audit_, "audit").at("grpc_address").as_string());
 
-  std::vector<std::string> bff_args = {"--port=0",
-                                       absl::StrCat("--users_address=", users_address_),
-                                       absl::StrCat("--roles_address=", roles_address_),
-                                       absl::StrCat("--audit_address=", audit_address_),
-                                       "--required_services=users,roles",
-                                       "--static_dir=",
-                                       "--login_rate_per_address=100",
-                                       "--login_burst_per_address=100",
-                                       "--rate_per_address=10000",
-                                       "--burst_per_address=10000",
-                                       "--rate_per_user=10000",
-                                       "--burst_per_user=10000"};
+  std::vector<std::string> bff_args = {
+      "--port=0", absl::StrCat("--users_address=", users_address_),
+      absl::StrCat("--roles_address=", roles_address_),
+      absl::StrCat("--audit_address=", audit_address_), "--required_services=users,roles",
+      // Tests assert outcomes, not speed: a loaded CI machine
+      // must not turn a slow answer into a 504.
+      "--downstream_deadline=30s", "--static_dir=", "--login_rate_per_address=100",
+      "--login_burst_per_address=100", "--rate_per_address=10000", "--burst_per_address=10000",
+      "--rate_per_user=10000", "--burst_per_user=10000"};
   if (options.watch_permissions) {
     bff_args.push_back(
         absl::StrCat("--service_key_file=", tests::WriteTempFile("bff.pem", *bff_key->ToPem())));

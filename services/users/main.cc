@@ -74,6 +74,8 @@ ABSL_FLAG(std::string, service_key_id, "users-service", "kid of that key");
 ABSL_FLAG(absl::Duration, housekeeping_interval, absl::Minutes(10),
           "how often accounts past purge_time, expired idempotency records, challenges, ended "
           "sessions and stale unknown-email throttles are erased");
+ABSL_FLAG(absl::Duration, roles_deadline, absl::Seconds(2),
+          "deadline of a permission lookup in the roles service (a call waits that long for it)");
 ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
           "longest a caller's cached permissions are used");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
@@ -233,7 +235,8 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
       server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
   c->permissions = std::make_unique<authz::RolesPermissionsClient>(
       roles,
-      authz::CacheOptions{.max_age = absl::GetFlag(FLAGS_permissions_max_age), .enabled = false});
+      authz::CacheOptions{.max_age = absl::GetFlag(FLAGS_permissions_max_age), .enabled = false},
+      absl::GetFlag(FLAGS_roles_deadline));
   authz::ServiceKey service_key{.file = absl::GetFlag(FLAGS_service_key_file),
                                 .kid = absl::GetFlag(FLAGS_service_key_id),
                                 .service = "users"};

@@ -64,6 +64,7 @@ AuditStack::AuditStack() {
   std::vector<std::string> users_args = db_flags;
   users_args.insert(users_args.end(), relay_flags.begin(), relay_flags.end());
   users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", roles_port));
+  users_args.push_back("--roles_deadline=30s");  // outcomes, not speed, under a loaded CI
   users_args.push_back(
       absl::StrCat("--signing_key_encryption_key_file=",
                    tests::WriteTempFile("master.key", "0123456789abcdef0123456789abcdef")));

@@ -54,6 +54,7 @@ RolesStack::RolesStack() {
   int replica_a_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
   users_args.push_back(absl::StrCat("--roles_address=127.0.0.1:", replica_a_port));
+  users_args.push_back("--roles_deadline=30s");  // outcomes, not speed, under a loaded CI
   // users signs its own token with the key the replicas trust: it watches permission changes and
   // registers its permissions at start.
   users_args.push_back(absl::StrCat("--service_key_file=",

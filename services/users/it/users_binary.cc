@@ -63,6 +63,7 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   int roles_port = tests::FreePort();
   std::vector<std::string> args = db_flags;
   args.insert(args.end(), {"--grpc_port=0", absl::StrCat("--roles_address=127.0.0.1:", roles_port),
+                           "--roles_deadline=30s",  // outcomes, not speed, on a loaded CI
                            absl::StrCat("--signing_key_encryption_key_file=", key_file_),
                            absl::StrCat("--bootstrap_admin_email=", kAdminEmail),
                            absl::StrCat("--bootstrap_admin_password_file=", password_file)});
