@@ -11,6 +11,7 @@
 //   --service_jwks_file         JWKS of service-account keys (the BFF's, other services') allowed
 //                               to call as themselves, e.g. WatchPermissionChanges
 //   --max_permission_watchers   concurrent WatchPermissionChanges streams on this replica
+//   --housekeeping_interval     how often expired idempotency records are erased
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -26,6 +27,7 @@
 #include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
 #include "libs/pg/pool.h"
+#include "libs/server/periodic_task.h"
 #include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
 #include "services/roles/access_control.h"
@@ -36,6 +38,7 @@
 #include "services/roles/permission_cache.h"
 #include "services/roles/roles_service.h"
 #include "services/roles/store/grant_store.h"
+#include "services/roles/store/housekeeping.h"
 #include "services/roles/store/permission_store.h"
 #include "services/roles/store/role_store.h"
 #include "services/roles/user_directory.h"
@@ -51,6 +54,8 @@ ABSL_FLAG(int64_t, permission_cache_entries, 100000,
 ABSL_FLAG(std::string, service_jwks_file, "",
           "JWKS file with the public keys of service-account tokens (aud backoffice-roles) "
           "allowed to call as themselves; without it only users' tokens are accepted");
+ABSL_FLAG(absl::Duration, housekeeping_interval, absl::Minutes(10),
+          "how often expired CreateRole idempotency records are erased");
 ABSL_FLAG(int32_t, max_permission_watchers, 64,
           "concurrent WatchPermissionChanges streams on this replica (each holds a thread)");
 
@@ -69,6 +74,8 @@ struct Components {
   std::unique_ptr<AccessControl> access;
   std::unique_ptr<auth::CallAuthenticator> authenticator;
   std::unique_ptr<CallGuard> guard;
+  std::unique_ptr<Housekeeping> housekeeping;
+  std::unique_ptr<server::PeriodicTask> housekeeper;
 };
 
 absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
@@ -76,6 +83,22 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   c->permissions = std::make_unique<PermissionStore>(pool);
   c->roles = std::make_unique<RoleStore>(pool);
   c->grants = std::make_unique<GrantStore>(pool);
+  absl::Duration interval = absl::GetFlag(FLAGS_housekeeping_interval);
+  if (interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--housekeeping_interval: must be at least 1s");
+  }
+  c->housekeeping = std::make_unique<Housekeeping>(pool, HousekeepingOptions{});
+  c->housekeeper = std::make_unique<server::PeriodicTask>(
+      "roles housekeeping", interval, [housekeeping = c->housekeeping.get()]() -> absl::Status {
+        absl::StatusOr<HousekeepingReport> report = housekeeping->RunOnce(absl::Now());
+        if (!report.ok()) return report.status();
+        if (report->total() > 0) {
+          log::Info("housekeeping erased expired rows",
+                    {{"idempotency_keys", report->idempotency_keys}});
+        }
+        return absl::OkStatus();
+      });
+  c->housekeeper->Start();
 
   if (std::string admin = absl::GetFlag(FLAGS_bootstrap_admin_user_id); !admin.empty()) {
     absl::StatusOr<bool> granted =
