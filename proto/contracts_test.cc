@@ -221,6 +221,15 @@ TEST_CASE("AuditService contract") {
   query.mutable_filter()->mutable_event_time()->mutable_end_time()->set_seconds(1'800'000'000);
   query.set_time_order(backoffice::common::v1::SORT_DIRECTION_ASC);
   ExpectRoundTrip(query);
+
+  v1::VerifyChainResponse verified;
+  verified.set_intact(true);
+  verified.set_start_sequence(6);
+  verified.mutable_retention_boundary()->set_first_retained_sequence(6);
+  verified.mutable_retention_boundary()->set_first_retained_prev_hash(std::string(64, 'a'));
+  verified.mutable_retention_boundary()->add_dropped_partitions("events_p202601");
+  verified.mutable_retention_boundary()->set_retention_event_sequence(8);
+  ExpectRoundTrip(verified);
 }
 
 TEST_CASE("NotificationsService contract") {

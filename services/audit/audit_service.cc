@@ -245,6 +245,10 @@ grpc::Status AuditServiceImpl::VerifyChain(grpc::ServerContext* context,
     response->set_reason(result->reason);
     response->set_expected_hash(result->expected_hash);
     response->set_stored_hash(result->stored_hash);
+    if (result->retention_boundary.has_value()) {
+      RetentionBoundaryToProto(*result->retention_boundary,
+                               *response->mutable_retention_boundary());
+    }
     return absl::OkStatus();
   });
 }

@@ -162,6 +162,16 @@ absl::StatusOr<Event> EventFromProto(const v1::AuditEvent& proto, std::string_vi
   return event;
 }
 
+void RetentionBoundaryToProto(const RetentionBoundary& boundary, v1::RetentionBoundary& proto) {
+  proto.set_first_retained_sequence(boundary.first_retained_sequence);
+  proto.set_first_retained_prev_hash(boundary.first_retained_prev_hash);
+  TimeToProto(boundary.applied_time, proto.mutable_applied_time());
+  proto.set_events_removed(boundary.events_removed);
+  for (const std::string& name : boundary.dropped_partitions) proto.add_dropped_partitions(name);
+  proto.set_retention_event_id(boundary.event_id);
+  proto.set_retention_event_sequence(boundary.event_sequence);
+}
+
 absl::Status EventToProto(const Event& event, v1::AuditEvent* proto) {
   proto->set_id(event.id);
   proto->set_sequence(event.sequence);

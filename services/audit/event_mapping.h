@@ -1,4 +1,5 @@
-// Proto <-> domain for the audit service: AuditEvent and Event, EventFilter, directions.
+// Proto <-> domain for the audit service: AuditEvent and Event, EventFilter, directions,
+// retention boundaries.
 #pragma once
 
 #include <string_view>
@@ -17,6 +18,9 @@ absl::StatusOr<Event> EventFromProto(const v1::AuditEvent& proto, std::string_vi
 
 /// Every field of a stored event. INTERNAL if a stored JSON value does not convert.
 absl::Status EventToProto(const Event& event, v1::AuditEvent* proto);
+
+/// A retention boundary as VerifyChainResponse.retention_boundary.
+void RetentionBoundaryToProto(const RetentionBoundary& boundary, v1::RetentionBoundary& proto);
 
 /// The filter of QueryEvents/ExportEvents, validated. INVALID_ARGUMENT naming `filter.<field>`.
 absl::StatusOr<EventFilter> FilterFromProto(const v1::EventFilter& proto);

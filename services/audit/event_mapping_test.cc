@@ -66,6 +66,27 @@ TEST_CASE("filters map and are validated") {
         "filter.actions[1]: must be an action (`users.user.update`) or a prefix ending in `.*`");
 }
 
+TEST_CASE("a retention boundary maps to the Verify answer") {
+  RetentionBoundary boundary{.log_id = 3,
+                             .first_retained_sequence = 6,
+                             .first_retained_prev_hash = std::string(64, 'c'),
+                             .applied_time = absl::FromUnixSeconds(1'700'000'000),
+                             .dropped_partitions = {"events_p202301", "events_p202302"},
+                             .events_removed = 5,
+                             .event_id = "0190c0de-0000-7000-8000-0000000000aa",
+                             .event_sequence = 8};
+  v1::RetentionBoundary proto;
+  RetentionBoundaryToProto(boundary, proto);
+  CHECK(proto.first_retained_sequence() == 6);
+  CHECK(proto.first_retained_prev_hash() == std::string(64, 'c'));
+  CHECK(proto.applied_time().seconds() == 1'700'000'000);
+  CHECK(proto.events_removed() == 5);
+  REQUIRE(proto.dropped_partitions_size() == 2);
+  CHECK(proto.dropped_partitions(1) == "events_p202302");
+  CHECK(proto.retention_event_id() == boundary.event_id);
+  CHECK(proto.retention_event_sequence() == 8);
+}
+
 TEST_CASE("CSV cells are quoted and neutralized") {
   CHECK(CsvCell("plain") == "plain");
   CHECK(CsvCell("a,b") == "\"a,b\"");

@@ -10,6 +10,7 @@
 //   --checkpoint_key_file             PEM Ed25519 private key signing checkpoints
 //   --allow_ephemeral_checkpoint_key  without the key file, sign with a random in-memory key
 //   --partition_months_ahead          monthly partitions kept ready, the current one included
+//   --retention_months                whole months kept before the current one (0: forever)
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -53,9 +54,15 @@ ABSL_FLAG(bool, allow_ephemeral_checkpoint_key, false,
           "(its checkpoints cannot be checked after a restart; tests only)");
 ABSL_FLAG(int32_t, partition_months_ahead, 3,
           "monthly partitions of audit.events kept ready, the current month included");
+ABSL_FLAG(int32_t, retention_months, 0,
+          "whole months of audit events kept before the current month; older monthly partitions "
+          "are dropped daily as an audited event (audit.retention.applied). 0 keeps everything");
 
 namespace backoffice::audit {
 namespace {
+
+// A hundred years: a bound that catches a typo, not a policy.
+constexpr int32_t kMaxRetentionMonths = 1200;
 
 // Everything the service uses; outlives the gRPC service (main() holds it).
 struct Components {
@@ -106,8 +113,14 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   if (months < 1 || months > 24) {
     return absl::InvalidArgumentError("--partition_months_ahead: must be 1 to 24");
   }
+  int32_t retention = absl::GetFlag(FLAGS_retention_months);
+  if (retention < 0 || retention > kMaxRetentionMonths) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--retention_months: must be 0 (keep everything) to ", kMaxRetentionMonths,
+                     ", got ", retention));
+  }
   c->partitions = std::make_unique<PartitionMaintainer>(
-      *c->store, PartitionMaintainerOptions{.months_ahead = months});
+      *c->store, PartitionMaintainerOptions{.months_ahead = months, .retention_months = retention});
   if (absl::Status s = c->partitions->RunOnce(); !s.ok()) return s;
   c->partitions->Start();
 

@@ -1,6 +1,7 @@
 #include "services/audit/partition_maintainer.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/log/log.h"
 
 namespace backoffice::audit {
@@ -20,11 +21,33 @@ absl::Status PartitionMaintainer::RunOnce() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<RetentionBoundary>> PartitionMaintainer::ApplyRetention(
+    absl::Time now) {
+  if (options_.retention_months <= 0) return std::nullopt;
+  return store_.ApplyRetention(now, options_.retention_months);
+}
+
 void PartitionMaintainer::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+void PartitionMaintainer::RetainAndLog() {
+  absl::StatusOr<std::optional<RetentionBoundary>> applied = ApplyRetention(absl::Now());
+  if (!applied.ok()) {
+    log::Warn("audit retention not applied", {{"error", std::string(applied.status().message())}});
+    return;
+  }
+  if (!applied->has_value()) return;
+  const RetentionBoundary& b = **applied;
+  log::Info("audit retention applied",
+            {{"partitions", absl::StrJoin(b.dropped_partitions, ",")},
+             {"events_removed", absl::StrCat(b.events_removed)},
+             {"first_retained_sequence", absl::StrCat(b.first_retained_sequence)},
+             {"event_sequence", absl::StrCat(b.event_sequence)}});
+}
+
 void PartitionMaintainer::Loop() {
+  RetainAndLog();
   while (true) {
     {
       absl::MutexLock lock(&mutex_);
@@ -34,6 +57,7 @@ void PartitionMaintainer::Loop() {
     if (absl::Status status = RunOnce(); !status.ok()) {
       log::Warn("audit partitions not created", {{"error", std::string(status.message())}});
     }
+    RetainAndLog();
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -79,6 +80,33 @@ struct ChainHead {
   std::string hash = kGenesisHash;
 };
 
+/// The action of the event that records a retention run in the chain.
+inline constexpr char kRetentionAction[] = "audit.retention.applied";
+/// The actor id of retention runs (actor type kActorSystem).
+inline constexpr char kRetentionActorId[] = "audit-retention";
+
+/// Where retention cut the chain (a row of audit.retention_log): sequences before
+/// `first_retained_sequence` were removed.
+struct RetentionBoundary {
+  int64_t log_id = 0;
+  /// The smallest sequence stored after the run (the next sequence when none was left).
+  int64_t first_retained_sequence = 0;
+  /// That event's prev_hash: the hash of the last removed event.
+  std::string first_retained_prev_hash;
+  absl::Time applied_time = absl::UnixEpoch();
+  /// Names of the dropped partitions (events_pYYYYMM), oldest first.
+  std::vector<std::string> dropped_partitions;
+  /// The removed months: [removed_from, removed_to).
+  absl::Time removed_from = absl::UnixEpoch();
+  absl::Time removed_to = absl::UnixEpoch();
+  int64_t events_removed = 0;
+  /// The audit.retention.applied event appended with it (its sequence is 0 until read back).
+  std::string event_id;
+  int64_t event_sequence = 0;
+
+  friend bool operator==(const RetentionBoundary&, const RetentionBoundary&) = default;
+};
+
 /// The result of verifying a range of the chain.
 struct VerifyResult {
   bool intact = true;
@@ -87,10 +115,14 @@ struct VerifyResult {
   int64_t verified_count = 0;
   /// 0 when intact.
   int64_t first_broken_sequence = 0;
-  /// "hash mismatch", "prev_hash mismatch" or "missing sequence"; empty when intact.
+  /// "hash mismatch", "prev_hash mismatch", "missing sequence" or "retention boundary
+  /// mismatch"; empty when intact.
   std::string reason;
   std::string expected_hash;
   std::string stored_hash;
+  /// Set when the range asked for began at or before the latest retention boundary: the walk
+  /// started at its first retained sequence, linked to its recorded prev_hash.
+  std::optional<RetentionBoundary> retention_boundary;
 };
 
 }  // namespace backoffice::audit

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,14 +44,31 @@ class EventStore final {
   absl::StatusOr<ChainHead> Head();
 
   /// Recomputes [start, end] (start 0 or 1: the first event; end 0: the head; an end beyond the
-  /// head is clamped to it). Links `start` to the stored event before it. INVALID_ARGUMENT for a
-  /// reversed or over-long range (`end_sequence`), OUT_OF_RANGE when start is beyond the head,
-  /// FAILED_PRECONDITION when the log is empty.
+  /// head is clamped to it). Links `start` to the stored event before it. When retention has
+  /// run and `start` is at or before the latest boundary, the walk starts at the boundary's first
+  /// retained sequence, linked to its recorded prev_hash, and the result carries the boundary;
+  /// a boundary row that does not match its audit.retention.applied event is reported broken
+  /// ("retention boundary mismatch"). INVALID_ARGUMENT for a reversed or over-long range
+  /// (`end_sequence`), OUT_OF_RANGE when start is beyond the head or the whole range was removed
+  /// by retention, FAILED_PRECONDITION when the log is empty.
   absl::StatusOr<VerifyResult> Verify(int64_t start, int64_t end);
 
   /// Creates the monthly partitions for `months` months from the month of `now` (UTC) that do
   /// not exist yet; returns how many it created.
   absl::StatusOr<int> EnsurePartitions(absl::Time now, int months);
+
+  /// Retention: in one transaction, drops every monthly partition whose whole month lies more
+  /// than `months` whole months before the month of `now` (UTC), records the new start of the
+  /// chain in audit.retention_log, deletes the removed events' event_ids rows and appends an
+  /// audit.retention.applied event (actor system / audit-retention, ingest_time `now`) carrying
+  /// the same boundary. Returns the boundary with the event's sequence, or nullopt when there was
+  /// nothing to drop. INVALID_ARGUMENT for `months` < 1; FAILED_PRECONDITION (nothing dropped)
+  /// when the removed and retained events do not meet (a missing sequence, a broken link, ingest
+  /// times out of sequence order around the cutoff).
+  absl::StatusOr<std::optional<RetentionBoundary>> ApplyRetention(absl::Time now, int months);
+
+  /// The latest retention boundary, or nullopt when retention never dropped anything.
+  absl::StatusOr<std::optional<RetentionBoundary>> LatestRetentionBoundary();
 
   /// One page of matching events (see event_query.h). INVALID_ARGUMENT for a bad page token,
   /// size or offset.
