@@ -31,6 +31,7 @@ void StopChild(std::unique_ptr<tests::ChildProcess>& child) {
   if (child == nullptr) return;
   child->Signal(SIGTERM);
   child->WaitForExit(absl::Seconds(20));
+  child.reset();
 }
 
 }  // namespace
@@ -110,6 +111,7 @@ Stack::Stack(StackOptions options) {
       "--service_jwks_file=", tests::WriteTempFile("relays.jwks", *jwt::WriteJwks(relay_keys))));
   audit_args.push_back(absl::StrCat(
       "--checkpoint_key_file=", tests::WriteTempFile("checkpoint.pem", *checkpoint_key->ToPem())));
+  audit_args_ = audit_args;
   audit_ = Start("services/audit/audit_service", audit_args, "audit");
   audit_address_ =
       std::string(tests::WaitForServiceStart(*audit_, "audit").at("grpc_address").as_string());
@@ -152,5 +154,13 @@ Stack::~Stack() {
 }
 
 void Stack::StopUsers() { StopChild(users_); }
+
+void Stack::StopAudit() { StopChild(audit_); }
+
+void Stack::StartAudit() {
+  StopChild(audit_);
+  audit_ = Start("services/audit/audit_service", audit_args_, "audit-again");
+  tests::WaitForServiceStart(*audit_, "audit");
+}
 
 }  // namespace backoffice::bff::it

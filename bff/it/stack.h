@@ -44,6 +44,9 @@ class Stack {
 
   /// Stops the users service (SIGTERM).
   void StopUsers();
+  /// Stops the audit service (SIGTERM); StartAudit starts it again, same port and database.
+  void StopAudit();
+  void StartAudit();
 
  private:
   backoffice::testing::TestDatabase db_;
@@ -54,6 +57,7 @@ class Stack {
   std::string users_address_;
   std::string roles_address_;
   std::string audit_address_;
+  std::vector<std::string> audit_args_;
   std::string admin_id_;
   int bff_port_ = 0;
 };
