@@ -241,6 +241,22 @@ json::object VerifyResultToJson(const audit::v1::VerifyChainResponse& result) {
   out["reason"] = OrNull(result.reason());
   out["expectedHash"] = OrNull(result.expected_hash());
   out["storedHash"] = OrNull(result.stored_hash());
+  if (result.has_retention_boundary()) {
+    const audit::v1::RetentionBoundary& boundary = result.retention_boundary();
+    json::array partitions;
+    for (const std::string& name : boundary.dropped_partitions())
+      partitions.push_back(json::string(name));
+    out["retentionBoundary"] = json::object{
+        {"firstRetainedSequence", boundary.first_retained_sequence()},
+        {"firstRetainedPrevHash", boundary.first_retained_prev_hash()},
+        {"appliedTime", TimestampJson(boundary.applied_time(), boundary.has_applied_time())},
+        {"eventsRemoved", boundary.events_removed()},
+        {"droppedPartitions", std::move(partitions)},
+        {"retentionEventId", boundary.retention_event_id()},
+        {"retentionEventSequence", boundary.retention_event_sequence()}};
+  } else {
+    out["retentionBoundary"] = nullptr;
+  }
   return out;
 }
 

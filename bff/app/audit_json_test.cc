@@ -94,6 +94,24 @@ TEST_CASE("verification and checkpoint answers", "[audit]") {
   CHECK(ok.at("verifiedCount") == 9);
   CHECK(ok.at("firstBrokenSequence").is_null());
   CHECK(ok.at("reason").is_null());
+  CHECK(ok.at("retentionBoundary").is_null());
+
+  // After retention: where verification started and why.
+  audit::v1::RetentionBoundary* boundary = intact.mutable_retention_boundary();
+  boundary->set_first_retained_sequence(120);
+  boundary->set_first_retained_prev_hash("cd");
+  boundary->set_events_removed(119);
+  boundary->add_dropped_partitions("events_p202608");
+  boundary->set_retention_event_id("0192f1c4-1e2d-7a3b-8c4d-5e6f7a8b9c0d");
+  boundary->set_retention_event_sequence(130);
+  json::object trimmed = VerifyResultToJson(intact);
+  const json::object& shown = trimmed.at("retentionBoundary").as_object();
+  CHECK(shown.at("firstRetainedSequence") == 120);
+  CHECK(shown.at("firstRetainedPrevHash") == "cd");
+  CHECK(shown.at("eventsRemoved") == 119);
+  CHECK(shown.at("droppedPartitions") == json::array{"events_p202608"});
+  CHECK(shown.at("retentionEventSequence") == 130);
+  CHECK(shown.at("appliedTime").is_null());
 
   audit::v1::VerifyChainResponse broken;
   broken.set_first_broken_sequence(5);
