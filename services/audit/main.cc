@@ -22,7 +22,12 @@
 #include "libs/auth/call_authenticator.h"
 #include "libs/auth/platform_verifier.h"
 #include "libs/auth/service_accounts.h"
+#include "libs/authz/permission_metrics.h"
+#include "libs/authz/permission_registrar.h"
+#include "libs/authz/permission_watcher.h"
+#include "libs/authz/roles_permissions_client.h"
 #include "libs/log/log.h"
+#include "libs/metrics/registry.h"
 #include "libs/pg/pool.h"
 #include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
@@ -47,6 +52,11 @@ ABSL_FLAG(std::string, service_token_issuer, "backoffice-services",
           "`iss` of service-account tokens");
 ABSL_FLAG(std::string, service_token_audience, "backoffice-audit",
           "`aud` service-account tokens must carry");
+ABSL_FLAG(std::string, service_key_file, "",
+          "PEM private key of this service's own token (sub service:audit, aud backoffice-roles) "
+          "to watch permission changes (then callers' permissions are cached) and register "
+          "audit:read/audit:export at start");
+ABSL_FLAG(std::string, service_key_id, "audit-service", "kid of that key");
 ABSL_FLAG(std::string, checkpoint_key_file, "",
           "PEM (PKCS#8) Ed25519 private key that signs checkpoints");
 ABSL_FLAG(bool, allow_ephemeral_checkpoint_key, false,
@@ -69,6 +79,9 @@ struct Components {
   std::unique_ptr<EventStore> store;
   std::unique_ptr<PartitionMaintainer> partitions;
   std::unique_ptr<CheckpointSigner> signer;
+  std::unique_ptr<authz::RolesPermissionsClient> roles_permissions;
+  std::unique_ptr<authz::PermissionWatcher> watcher;      // null without --service_key_file
+  std::unique_ptr<authz::PermissionRegistrar> registrar;  // null without --service_key_file
   PermissionCheckerPtr permissions;
   std::unique_ptr<auth::CallAuthenticator> authenticator;
   std::unique_ptr<CallGuard> guard;
@@ -128,8 +141,33 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   if (!signer.ok()) return signer.status();
   c->signer = *std::move(signer);
 
-  c->permissions =
-      MakeGrpcPermissionChecker(server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address)));
+  std::shared_ptr<grpc::Channel> roles =
+      server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
+  c->roles_permissions = std::make_unique<authz::RolesPermissionsClient>(
+      roles, authz::CacheOptions{.max_age = absl::Seconds(30), .enabled = false}, absl::Seconds(5));
+  authz::ServiceKey service_key{.file = absl::GetFlag(FLAGS_service_key_file),
+                                .kid = absl::GetFlag(FLAGS_service_key_id),
+                                .service = "audit"};
+  absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
+      authz::PermissionWatcher::StartWithServiceKey(roles, c->roles_permissions->cache(),
+                                                    service_key);
+  if (!watcher.ok()) return watcher.status();
+  c->watcher = *std::move(watcher);
+  if (!service_key.file.empty()) {
+    absl::StatusOr<authz::PermissionWatcher::TokenSource> tokens =
+        authz::RolesServiceTokens(service_key);
+    if (!tokens.ok()) return tokens.status();
+    c->registrar = std::make_unique<authz::PermissionRegistrar>(
+        roles, *std::move(tokens), "audit",
+        std::vector<authz::PermissionSpec>{
+            {kPermAuditRead, "Query the audit log and verify its chain"},
+            {kPermAuditExport, "Export the audit log"}});
+    c->registrar->Start();
+  }
+  authz::RegisterPermissionCacheMetrics(metrics::Registry::Default(), "audit",
+                                        c->roles_permissions->cache());
+  authz::RegisterPermissionWatchMetrics(metrics::Registry::Default(), "audit", c->watcher.get());
+  c->permissions = MakeRolesPermissionChecker(*c->roles_permissions);
   absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> verifier = MakeVerifier();
   if (!verifier.ok()) return verifier.status();
   c->authenticator = std::make_unique<auth::CallAuthenticator>(*std::move(verifier));

@@ -1,7 +1,9 @@
 // Does the caller hold a permission? The audit service keeps no grants of its own: it asks the
-// roles service (CheckPermission for the caller, with the caller's own token forwarded).
+// roles service for the caller's effective permissions, with the caller's own token forwarded,
+// through libs/authz's RolesPermissionsClient (cached per caller while a PermissionWatcher keeps
+// the cache exact, i.e. when the service has a service key).
 //
-//   std::unique_ptr<PermissionChecker> checker = MakeGrpcPermissionChecker(roles_channel);
+//   std::unique_ptr<PermissionChecker> checker = MakeRolesPermissionChecker(permissions_client);
 //   if (absl::Status s = checker->Require(call, "audit:read"); !s.ok()) return s;
 #pragma once
 
@@ -9,11 +11,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "libs/authz/roles_permissions_client.h"
 #include "services/audit/call_guard.h"
-
-namespace grpc {
-class Channel;
-}
 
 namespace backoffice::audit {
 
@@ -32,8 +31,9 @@ class PermissionChecker {
 
 using PermissionCheckerPtr = std::unique_ptr<PermissionChecker>;
 
-/// RolesService.CheckPermission with a 5 s deadline, forwarding `authorization`, `x-request-id`.
-/// Service accounts hold no grants, so they are refused without a call.
-PermissionCheckerPtr MakeGrpcPermissionChecker(std::shared_ptr<grpc::Channel> roles_channel);
+/// Over `permissions` (which must outlive the checker). Service accounts hold no grants, so they
+/// are refused without a call; a token the roles service refuses is UNAUTHENTICATED, any other
+/// failure UNAVAILABLE (closed, never open).
+PermissionCheckerPtr MakeRolesPermissionChecker(authz::RolesPermissionsClient& permissions);
 
 }  // namespace backoffice::audit

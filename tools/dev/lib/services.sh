@@ -103,10 +103,12 @@ roles_args() {
   admin_id="$("${PG_BIN}/psql" -X -q -tA -h "${PG_HOST}" -p "${PG_PORT}" -U postgres \
     -d "${DB_NAME}" -c "SELECT id FROM users.users WHERE lower(email) = lower('${ADMIN_EMAIL}')" \
     2>/dev/null || true)"
-  ensure_ed25519_key bff-service.pem
-  ensure_ed25519_key users-service.pem
-  printf '{"keys":[%s,%s]}\n' "$(ed25519_jwk bff-service)" "$(ed25519_jwk users-service)" \
-    >"${SECRETS_DIR}/roles-service-keys.jwks"
+  local caller
+  for caller in bff users audit; do
+    ensure_ed25519_key "${caller}-service.pem"
+  done
+  printf '{"keys":[%s,%s,%s]}\n' "$(ed25519_jwk bff-service)" "$(ed25519_jwk users-service)" \
+    "$(ed25519_jwk audit-service)" >"${SECRETS_DIR}/roles-service-keys.jwks"
   printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
     "--service_jwks_file=${SECRETS_DIR}/roles-service-keys.jwks"
   if [[ -n "${admin_id}" ]]; then
@@ -159,6 +161,7 @@ audit_args() {
   if [[ ! -s "${SECRETS_DIR}/audit-checkpoint.pem" ]]; then
     (umask 077 && openssl genpkey -algorithm ed25519 -out "${SECRETS_DIR}/audit-checkpoint.pem")
   fi
+  ensure_ed25519_key audit-service.pem
   local producer
   for producer in users roles; do
     outbox_relay_args "${producer}" >/dev/null
@@ -170,6 +173,8 @@ audit_args() {
     "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
     "--roles_address=127.0.0.1:${GRPC_PORT[roles]}" \
     "--checkpoint_key_file=${SECRETS_DIR}/audit-checkpoint.pem" \
+    "--service_key_file=${SECRETS_DIR}/audit-service.pem" \
+    "--service_key_id=audit-service" \
     "--service_jwks_file=${SECRETS_DIR}/audit-service-keys.jwks"
 }
 
