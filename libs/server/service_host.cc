@@ -54,6 +54,13 @@ class ServiceHost::Impl {
     grpc::ResourceQuota quota(options_.name);
     quota.SetMaxThreads(options_.max_handler_threads);
     builder.SetResourceQuota(quota);
+    // The synchronous server's default (at most 2 idle pollers) makes every thread that finishes
+    // a call while two others poll exit, and the next burst start new ones: under 32 concurrent
+    // callers that was hundreds of thread creations and exits a second (clone, stack mmap/munmap,
+    // per-thread OpenSSL and malloc teardown). Handler threads keep polling instead, up to the
+    // quota; idle ones still exit after gRPC's poll timeout (10 s) down to one.
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                                options_.max_handler_threads);
     int bound_port = 0;
     builder.AddListeningPort(absl::StrCat(options_.bind_address, ":", options_.grpc_port),
                              grpc::InsecureServerCredentials(), &bound_port);

@@ -37,7 +37,8 @@ struct HostOptions {
   absl::Duration health_interval = absl::Seconds(2);
   /// Most threads gRPC's synchronous server runs handlers on. Services whose handlers block on
   /// PostgreSQL use the synchronous API; keep this above the pool size so callers queue on the
-  /// pool (with its deadline), not invisibly inside gRPC.
+  /// pool (with its deadline), not invisibly inside gRPC. A thread that finishes a call goes
+  /// back to waiting for the next one (it does not exit), so busy services reuse their threads.
   int max_handler_threads = 64;
   /// Metrics exposed on /metrics and recorded by the RPC interceptor; null means the default.
   metrics::Registry* registry = nullptr;

@@ -3,12 +3,16 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/server_context.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "libs/metrics/metrics.h"
@@ -240,6 +244,74 @@ TEST_CASE("service host reports a gRPC port that is taken") {
   absl::Status started = second.Start();
   REQUIRE_FALSE(started.ok());
   CHECK_THAT(std::string(started.message()), Catch::Contains("cannot listen for gRPC"));
+}
+
+// A synchronous Echo that records the (kernel) thread each call runs on and holds every call until
+// `group` calls are in at once (so each round needs `group` handler threads together).
+class BlockingEchoService final : public EchoService::Service {
+ public:
+  explicit BlockingEchoService(int group) : group_(group) {}
+
+  grpc::Status Echo(grpc::ServerContext* context, const EchoRequest* request,
+                    EchoResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    threads_.insert(gettid());  // kernel ids: glibc reuses pthread_t values
+    int round = arrived_++ / group_;
+    auto round_full = [this, round]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+      return arrived_ >= (round + 1) * group_;
+    };
+    if (!mutex_.AwaitWithTimeout(absl::Condition(&round_full), absl::Seconds(20))) {
+      return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the round never filled");
+    }
+    response->set_text(request->text());
+    return grpc::Status::OK;
+  }
+
+  size_t DistinctThreads() {
+    absl::MutexLock lock(&mutex_);
+    return threads_.size();
+  }
+
+ private:
+  const int group_;
+  absl::Mutex mutex_;
+  int arrived_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::set<pid_t> threads_ ABSL_GUARDED_BY(mutex_);
+};
+
+TEST_CASE("synchronous handler threads are reused across bursts of concurrent calls") {
+  constexpr int kConcurrent = 8;
+  constexpr int kRounds = 10;
+  metrics::Registry registry;
+  BlockingEchoService service(kConcurrent);
+  ServiceHost host({.name = "blocking", .registry = &registry});
+  host.RegisterService(&service);
+  REQUIRE(host.Start().ok());
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", host.grpc_port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = EchoService::NewStub(channel);
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<grpc::Status> results(kConcurrent);
+    std::vector<std::thread> callers;
+    for (int i = 0; i < kConcurrent; ++i) {
+      callers.emplace_back([&, i] {
+        grpc::ClientContext context;
+        EchoResponse response;
+        results[i] = CallEcho(*stub, EchoRequest(), response, context);
+      });
+    }
+    for (std::thread& caller : callers) {
+      caller.join();
+    }
+    for (const grpc::Status& result : results) {
+      REQUIRE(result.ok());
+    }
+  }
+  // Each round needs kConcurrent threads at once. Threads that finish keep polling for the next
+  // call, so later rounds reuse them (gRPC's default of 2 idle pollers let all but two exit after
+  // every round: about kConcurrent + (kConcurrent - 2) * (kRounds - 1) = 62 threads here).
+  CHECK(service.DistinctThreads() <= 2 * kConcurrent);
+  host.Shutdown();
 }
 
 }  // namespace
