@@ -152,7 +152,8 @@ int Run(std::vector<std::string> oidc_flags) {
        .cache = {.max_entries = static_cast<size_t>(
                      std::max<int64_t>(1, absl::GetFlag(FLAGS_permissions_cache_entries))),
                  .max_age = absl::GetFlag(FLAGS_permissions_max_age),
-                 .enabled = false}});
+                 .enabled = false,
+                 .settle = absl::Seconds(1)}});
   absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
       authz::PermissionWatcher::StartWithServiceKey(downstreams.roles->channel(),
                                                     permissions.cache(),

@@ -37,8 +37,10 @@ struct RolesPermissionsOptions {
   std::string users_issuer;
   /// Most users cached, and the longest an answer is used (a safety net; changes arrive by the
   /// watch much sooner).
-  authz::CacheOptions cache = {
-      .max_entries = 100'000, .max_age = absl::Seconds(30), .enabled = false};
+  authz::CacheOptions cache = {.max_entries = 100'000,
+                               .max_age = absl::Seconds(30),
+                               .enabled = false,
+                               .settle = absl::Seconds(1)};
 };
 
 /// Thread-safe; lives as long as the routes.

@@ -1,6 +1,7 @@
 // A per-user cache of permission answers with exact invalidation: answers stay until a change
 // notification drops them (one user, or everyone), never past the answer's own `valid_until`,
-// and never past `max_age` (a safety net for the rare notification that raced a load).
+// never past `max_age`, and, with `settle`, not stored right after an invalidation (a replica of
+// the source may not have heard of the change yet).
 //
 //   InvalidatingCache<UserPermissions> cache({.max_entries = 100'000, .max_age =
 //   absl::Seconds(30)}); if (auto hit = cache.Find(user, absl::Now())) { ... } uint64_t generation
@@ -14,6 +15,7 @@
 // flow (SetEnabled(true) on the first LIVE).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +55,11 @@ struct CacheOptions {
   absl::Duration max_age = absl::InfiniteDuration();
   /// Whether the cache starts enabled.
   bool enabled = true;
+  /// Answers stored within this long after their user (or everyone) was invalidated are dropped
+  /// instead. For callers of a replicated source: the change notice can reach the caller before
+  /// every replica of the source, and a load answered by a replica that has not heard yet must
+  /// not be kept. Zero for a cache that reads the source of truth itself.
+  absl::Duration settle = absl::ZeroDuration();
 };
 
 /// `Value` has `std::optional<absl::Time> valid_until`. Thread-safe.
@@ -85,30 +92,48 @@ class InvalidatingCache final : public CacheInvalidation {
   /// The current generation; take it before loading what Insert will store.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
-  /// Stores `entry` unless an invalidation happened since `generation_seen` or the cache is
-  /// disabled.
+  /// Stores `entry` unless an invalidation happened since `generation_seen`, the cache is
+  /// disabled, or the user (or everyone) was invalidated less than `settle` before `now`.
   void Insert(std::string_view user_id, Entry entry, uint64_t generation_seen,
               absl::Time now = absl::Now()) {
     absl::MutexLock lock(&mutex_);
     // Invalidations bump the generation while holding the mutex, so this comparison and the
     // insert below cannot straddle one.
     if (!enabled_ || generation_.load(std::memory_order_acquire) != generation_seen) return;
+    if (now < settled_all_at_) return;
+    if (auto it = settling_.find(Key(user_id)); it != settling_.end()) {
+      if (now < it->second) return;
+      settling_.erase(it);
+    }
     if (entries_.size() >= options_.max_entries && !entries_.contains(Key(user_id))) {
       entries_.erase(entries_.begin());
     }
     entries_[std::string(user_id)] = Slot{std::move(entry), now};
   }
 
-  void Invalidate(std::string_view user_id) override {
+  void Invalidate(std::string_view user_id) override { Invalidate(user_id, absl::Now()); }
+  void Invalidate(std::string_view user_id, absl::Time now) {
     absl::MutexLock lock(&mutex_);
     generation_.fetch_add(1, std::memory_order_acq_rel);
     entries_.erase(Key(user_id));
+    if (options_.settle > absl::ZeroDuration()) {
+      if (settling_.size() >= options_.max_entries) {
+        // Bounded like the entries: past that, settle everyone for a while instead.
+        settling_.clear();
+        settled_all_at_ = std::max(settled_all_at_, now + options_.settle);
+      } else {
+        settling_[std::string(user_id)] = now + options_.settle;
+      }
+    }
   }
 
-  void InvalidateAll() override {
+  void InvalidateAll() override { InvalidateAll(absl::Now()); }
+  void InvalidateAll(absl::Time now) {
     absl::MutexLock lock(&mutex_);
     generation_.fetch_add(1, std::memory_order_acq_rel);
     entries_.clear();
+    settling_.clear();
+    settled_all_at_ = std::max(settled_all_at_, now + options_.settle);
   }
 
   void SetEnabled(bool enabled) override {
@@ -146,6 +171,9 @@ class InvalidatingCache final : public CacheInvalidation {
   mutable absl::Mutex mutex_;
   bool enabled_ ABSL_GUARDED_BY(mutex_);
   absl::flat_hash_map<std::string, Slot> entries_ ABSL_GUARDED_BY(mutex_);
+  // Users invalidated recently: no answer is stored for them before the time given.
+  absl::flat_hash_map<std::string, absl::Time> settling_ ABSL_GUARDED_BY(mutex_);
+  absl::Time settled_all_at_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
 };
 
 }  // namespace backoffice::authz

@@ -82,5 +82,23 @@ TEST_CASE("a cache that starts disabled stores nothing until enabled") {
   CHECK(cache.misses() == 1);
 }
 
+TEST_CASE("with settle, answers loaded right after an invalidation are not kept") {
+  PermissionCache cache({.settle = absl::Seconds(1)});
+  absl::Time t = absl::Now();
+  cache.Invalidate("u1", t);
+  cache.Insert("u1", Answer({"users:read"}), cache.generation(), t + absl::Milliseconds(500));
+  CHECK(cache.Find("u1", t + absl::Milliseconds(600)) == nullptr);
+  cache.Insert("u2", Answer({}), cache.generation(), t + absl::Milliseconds(500));  // not settling
+  CHECK(cache.Find("u2", t + absl::Milliseconds(600)) != nullptr);
+  cache.Insert("u1", Answer({"users:read"}), cache.generation(), t + absl::Seconds(1));
+  CHECK(cache.Find("u1", t + absl::Seconds(1)) != nullptr);
+
+  cache.InvalidateAll(t + absl::Seconds(2));
+  cache.Insert("u3", Answer({}), cache.generation(), t + absl::Milliseconds(2500));
+  CHECK(cache.size() == 0);
+  cache.Insert("u3", Answer({}), cache.generation(), t + absl::Seconds(3));
+  CHECK(cache.size() == 1);
+}
+
 }  // namespace
 }  // namespace backoffice::authz

@@ -144,7 +144,10 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   std::shared_ptr<grpc::Channel> roles =
       server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
   c->roles_permissions = std::make_unique<authz::RolesPermissionsClient>(
-      roles, authz::CacheOptions{.max_age = absl::Seconds(30), .enabled = false}, absl::Seconds(5));
+      roles,
+      authz::CacheOptions{
+          .max_age = absl::Seconds(30), .enabled = false, .settle = absl::Seconds(1)},
+      absl::Seconds(5));
   authz::ServiceKey service_key{.file = absl::GetFlag(FLAGS_service_key_file),
                                 .kid = absl::GetFlag(FLAGS_service_key_id),
                                 .service = "audit"};

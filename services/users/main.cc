@@ -235,7 +235,9 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
       server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
   c->permissions = std::make_unique<authz::RolesPermissionsClient>(
       roles,
-      authz::CacheOptions{.max_age = absl::GetFlag(FLAGS_permissions_max_age), .enabled = false},
+      authz::CacheOptions{.max_age = absl::GetFlag(FLAGS_permissions_max_age),
+                          .enabled = false,
+                          .settle = absl::Seconds(1)},
       absl::GetFlag(FLAGS_roles_deadline));
   authz::ServiceKey service_key{.file = absl::GetFlag(FLAGS_service_key_file),
                                 .kid = absl::GetFlag(FLAGS_service_key_id),
