@@ -57,14 +57,19 @@ void AddFilters(const ListSpec& spec, Builder& b) {
   if (!spec.query.empty()) {
     // One condition on the indexed expression, so the planner sees the trigram index's
     // selectivity. Short queries match a prefix of the email or of the display name.
+    // The expression is lower-cased already, so LIKE against the lower-cased pattern is the
+    // case-insensitive match (ILIKE is lower(a) LIKE lower(b) in a UTF-8 database) without
+    // lower-casing every row a second time: half the CPU of ILIKE in the rows a page walks, and
+    // in the planner's match of the pattern against the histogram. lower() of a parameter is
+    // folded into a constant in custom plans, so estimates and the trigram index still apply.
     if (CodePoints(spec.query) >= 3) {
       std::string p = b.Param(LikePattern(spec.query, false));
-      b.Where(absl::StrCat(kSearchExpression, " ILIKE ", p, "::text"));
+      b.Where(absl::StrCat(kSearchExpression, " LIKE lower(", p, "::text)"));
     } else {
       std::string email_prefix = b.Param(LikePattern(spec.query, true));
       std::string name_prefix = b.Param(absl::StrCat("%\x1f", LikePattern(spec.query, true)));
-      b.Where(absl::StrCat("(", kSearchExpression, " ILIKE ", email_prefix, "::text OR ",
-                           kSearchExpression, " ILIKE ", name_prefix, "::text)"));
+      b.Where(absl::StrCat("(", kSearchExpression, " LIKE lower(", email_prefix, "::text) OR ",
+                           kSearchExpression, " LIKE lower(", name_prefix, "::text))"));
     }
   }
   if (spec.statuses == std::vector<std::string>{"active", "disabled"}) {
