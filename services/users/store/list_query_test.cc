@@ -117,6 +117,44 @@ TEST_CASE("page tokens round-trip and refuse tampering, other bindings and old a
   CHECK(refused(std::string(kMaxPageTokenBytes + 1, 'A'), {true, false}, now));
 }
 
+TEST_CASE("page tokens carry the first page's total, and refuse a malformed one") {
+  PagePosition position{.values = {absl::FromUnixMicros(1'700'000'000'123'456)},
+                        .id = "0190b5f2-7c1e-7d3a-9f00-0123456789ab"};
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  for (const PageTotal& total : {PageTotal{17'839, true}, PageTotal{0, false}}) {
+    PageTotal carried{-7, true};
+    absl::StatusOr<PagePosition> decoded =
+        DecodePageToken(EncodePageToken(position, "bind", now + absl::Hours(1), total), "bind",
+                        {true}, now, &carried);
+    REQUIRE(decoded.ok());
+    CHECK(*decoded == position);
+    CHECK(carried == total);
+  }
+  // Not counted (-1): the token carries no total, and decoding reports none.
+  PageTotal carried{5, true};
+  REQUIRE(DecodePageToken(EncodePageToken(position, "bind", now + absl::Hours(1), {}), "bind",
+                          {true}, now, &carried)
+              .ok());
+  CHECK(carried == PageTotal{});
+
+  auto encode = [](const std::string& json) {
+    std::string out;
+    absl::WebSafeBase64Escape(json, &out);
+    return out;
+  };
+  const std::string head =
+      R"({"v":1,"b":"bind","x":1900000000,"k":[1],"i":"0190b5f2-7c1e-7d3a-9f00-0123456789ab")";
+  CHECK(DecodePageToken(encode(head + R"(,"t":3,"te":false})"), "bind", {true}, now).ok());
+  for (const char* tail :
+       {R"(,"t":-1,"te":false})", R"(,"t":1.5,"te":false})", R"(,"t":"3","te":false})",
+        R"(,"t":3,"te":1})", R"(,"t":3})", R"(,"te":true})"}) {
+    absl::StatusOr<PagePosition> result =
+        DecodePageToken(encode(head + tail), "bind", {true}, now, &carried);
+    INFO(tail);
+    CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
+  }
+}
+
 TEST_CASE("spec validation names fields") {
   auto error = [](const ListUsersRequest& request) {
     return std::string(MakeListSpec(request).status().message());

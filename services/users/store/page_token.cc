@@ -23,7 +23,7 @@ absl::Status Malformed() {
 }  // namespace
 
 std::string EncodePageToken(const PagePosition& position, std::string_view binding,
-                            absl::Time expires_at) {
+                            absl::Time expires_at, const PageTotal& total) {
   boost::json::array values;
   for (const SortValue& value : position.values) {
     if (const absl::Time* time = std::get_if<absl::Time>(&value)) {
@@ -43,6 +43,10 @@ std::string EncodePageToken(const PagePosition& position, std::string_view bindi
   token["x"] = absl::ToUnixSeconds(expires_at);
   token["k"] = std::move(values);
   token["i"] = boost::json::string_view(position.id.data(), position.id.size());
+  if (total.size >= 0) {
+    token["t"] = total.size;
+    token["te"] = total.estimate;
+  }
   std::string json = boost::json::serialize(token);
   std::string encoded;
   absl::WebSafeBase64Escape(json, &encoded);
@@ -50,7 +54,8 @@ std::string EncodePageToken(const PagePosition& position, std::string_view bindi
 }
 
 absl::StatusOr<PagePosition> DecodePageToken(std::string_view token, std::string_view binding,
-                                             const std::vector<bool>& kinds, absl::Time now) {
+                                             const std::vector<bool>& kinds, absl::Time now,
+                                             PageTotal* total) {
   if (token.size() > static_cast<size_t>(kMaxPageTokenBytes)) {
     return absl::InvalidArgumentError("page.page_token: too long");
   }
@@ -67,11 +72,18 @@ absl::StatusOr<PagePosition> DecodePageToken(std::string_view token, std::string
   const boost::json::value* expiry = object.if_contains("x");
   const boost::json::value* values = object.if_contains("k");
   const boost::json::value* id = object.if_contains("i");
+  const boost::json::value* total_size = object.if_contains("t");
+  const boost::json::value* total_estimate = object.if_contains("te");
   if (version == nullptr || !version->is_int64() || version->as_int64() != kTokenVersion) {
     return Malformed();
   }
   if (bound == nullptr || !bound->is_string() || expiry == nullptr || !expiry->is_int64() ||
       values == nullptr || !values->is_array() || id == nullptr || !id->is_string()) {
+    return Malformed();
+  }
+  if ((total_size != nullptr && (!total_size->is_int64() || total_size->as_int64() < 0)) ||
+      (total_estimate != nullptr && !total_estimate->is_bool()) ||
+      ((total_size == nullptr) != (total_estimate == nullptr))) {
     return Malformed();
   }
   if (std::string_view(bound->as_string()) != binding) {
@@ -102,6 +114,10 @@ absl::StatusOr<PagePosition> DecodePageToken(std::string_view token, std::string
       if (!value.is_string()) return Malformed();
       position.values.emplace_back(std::string(value.as_string()));
     }
+  }
+  if (total != nullptr) {
+    *total = total_size == nullptr ? PageTotal{}
+                                   : PageTotal{total_size->as_int64(), total_estimate->as_bool()};
   }
   return position;
 }

@@ -17,11 +17,6 @@
 namespace backoffice::users {
 namespace {
 
-struct Total {
-  int64_t size = -1;
-  bool estimate = false;
-};
-
 absl::StatusOr<int64_t> RunCount(pg::Connection& conn, const Statement& statement) {
   absl::StatusOr<pg::Result> rows = conn.Execute(statement.sql, statement.params);
   if (!rows.ok()) return rows.status();
@@ -54,34 +49,43 @@ absl::StatusOr<int64_t> RunEstimate(pg::Connection& conn, const ListSpec& spec) 
   return static_cast<int64_t>(rows_estimate->to_number<double>());
 }
 
-absl::StatusOr<Total> CountTotal(pg::Connection& conn, const ListSpec& spec, TotalCountMode mode) {
+// The default total. The planner's estimate decides whether to count: when it expects more than
+// `limit` matches the estimate is the answer (counting even `limit` + 1 text matches costs a
+// bitmap of every match and a heap fetch each, several times the page itself on a million users),
+// else a count capped at `limit` + 1 rows gives the exact total, or proves it larger. `at_least`
+// is what the page itself proved to exist.
+absl::StatusOr<PageTotal> DefaultTotal(pg::Connection& conn, const ListSpec& spec,
+                                       int64_t at_least) {
+  const int64_t limit = spec.query.empty() ? kExactCountLimit : kExactTextCountLimit;
+  absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
+  if (!estimate.ok()) return estimate.status();
+  if (*estimate > limit) return PageTotal{std::max(*estimate, at_least), true};
+  absl::StatusOr<int64_t> capped = RunCount(conn, BuildCountQuery(spec, limit + 1));
+  if (!capped.ok()) return capped.status();
+  if (*capped <= limit) return PageTotal{*capped, false};
+  // The count proved more than the limit match, whatever the statistics say.
+  return PageTotal{std::max({*estimate, limit + 1, at_least}), true};
+}
+
+absl::StatusOr<PageTotal> CountTotal(pg::Connection& conn, const ListSpec& spec,
+                                     TotalCountMode mode, int64_t at_least) {
   switch (mode) {
     case TotalCountMode::kNone:
-      return Total{};
+      return PageTotal{};
     case TotalCountMode::kExact: {
       absl::StatusOr<int64_t> count = RunCount(conn, BuildCountQuery(spec, std::nullopt));
       if (!count.ok()) return count.status();
-      return Total{*count, false};
+      return PageTotal{*count, false};
     }
     case TotalCountMode::kEstimate: {
       absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
       if (!estimate.ok()) return estimate.status();
-      return Total{*estimate, true};
+      return PageTotal{*estimate, true};
     }
     case TotalCountMode::kDefault:
       break;
   }
-  // Count exactly while that is cheap: at most `limit` + 1 rows are visited. A text query's
-  // matches are fetched from the heap one by one (10,000 cost ~30-60 ms on a million users, more
-  // than the page itself), so its exact count stops sooner.
-  const int64_t limit = spec.query.empty() ? kExactCountLimit : kExactTextCountLimit;
-  absl::StatusOr<int64_t> capped = RunCount(conn, BuildCountQuery(spec, limit + 1));
-  if (!capped.ok()) return capped.status();
-  if (*capped <= limit) return Total{*capped, false};
-  absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
-  if (!estimate.ok()) return estimate.status();
-  // The count proved more than the limit match, whatever the statistics say.
-  return Total{std::max(*estimate, limit + 1), true};
+  return DefaultTotal(conn, spec, at_least);
 }
 
 absl::StatusOr<PagePosition> PositionOf(const pg::Row& row, const ListSpec& spec,
@@ -101,6 +105,33 @@ absl::StatusOr<PagePosition> PositionOf(const pg::Row& row, const ListSpec& spec
     }
   }
   return position;
+}
+
+// The total to report with a page of `returned` rows (`more`: further rows follow).
+//  - A first page (no token) that holds the rest of the list is its own exact count.
+//  - A later page reports the total its token carries from the first page (default mode), so
+//    paging costs no count.
+//  - Otherwise CountTotal, knowing the page proved offset + returned (+ 1 when more) rows.
+absl::StatusOr<PageTotal> PageTotalOf(pg::Connection& conn, const ListSpec& spec,
+                                      const ListUsersRequest& request, const PageTotal& carried,
+                                      int returned, bool more) {
+  const bool first_page = request.page_token.empty();
+  const bool counted_by_page = first_page && !more && (returned > 0 || request.offset == 0);
+  switch (request.total_count_mode) {
+    case TotalCountMode::kNone:
+      return PageTotal{};
+    case TotalCountMode::kExact:
+      if (counted_by_page) return PageTotal{request.offset + returned, false};
+      break;
+    case TotalCountMode::kDefault:
+      if (counted_by_page) return PageTotal{request.offset + returned, false};
+      if (!first_page && carried.size >= 0) return carried;
+      break;
+    case TotalCountMode::kEstimate:
+      break;
+  }
+  const int64_t at_least = (first_page ? request.offset : 0) + returned + (more ? 1 : 0);
+  return CountTotal(conn, spec, request.total_count_mode, at_least);
 }
 
 }  // namespace
@@ -142,9 +173,10 @@ absl::StatusOr<ListUsersPage> UserStore::ListOn(pg::Connection& conn,
   const std::string binding = ListBinding(*spec);
   const absl::Time now = Now();
   std::optional<PagePosition> after;
+  PageTotal carried;
   if (!request.page_token.empty()) {
     absl::StatusOr<PagePosition> position =
-        DecodePageToken(request.page_token, binding, SortKinds(*spec), now);
+        DecodePageToken(request.page_token, binding, SortKinds(*spec), now, &carried);
     if (!position.ok()) return position.status();
     after = *std::move(position);
   }
@@ -161,16 +193,17 @@ absl::StatusOr<ListUsersPage> UserStore::ListOn(pg::Connection& conn,
     if (!user.ok()) return user.status();
     page.users.push_back(*std::move(user));
   }
-  if (rows->size() > page_size) {
-    absl::StatusOr<PagePosition> last =
-        PositionOf((*rows)[returned - 1], *spec, page.users.back().id);
-    if (!last.ok()) return last.status();
-    page.next_page_token = EncodePageToken(*last, binding, now + options_.page_token_ttl);
-  }
-  absl::StatusOr<Total> total = CountTotal(conn, *spec, request.total_count_mode);
+  const bool more = rows->size() > page_size;
+  absl::StatusOr<PageTotal> total = PageTotalOf(conn, *spec, request, carried, returned, more);
   if (!total.ok()) return total.status();
   page.total_size = total->size;
   page.total_is_estimate = total->estimate;
+  if (more) {
+    absl::StatusOr<PagePosition> last =
+        PositionOf((*rows)[returned - 1], *spec, page.users.back().id);
+    if (!last.ok()) return last.status();
+    page.next_page_token = EncodePageToken(*last, binding, now + options_.page_token_ttl, *total);
+  }
   return page;
 }
 

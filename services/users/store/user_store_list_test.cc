@@ -399,5 +399,68 @@ TEST_CASE("totals: exact when small, none, estimate, exact on demand, estimate w
   CHECK(text_small.total_size == 111);  // user99, user990..user999, user9900..user9999
 }
 
+TEST_CASE("later pages report the first page's total, carried in the token") {
+  StoreFixture f;
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 30}).ok());
+  ListUsersPage first = ListOk(f.store(), {.page_size = 10});
+  CHECK(first.total_size == 30);
+  CHECK_FALSE(first.total_is_estimate);
+  REQUIRE_FALSE(first.next_page_token.empty());
+
+  // Rows added after the first page: the default total of later pages is not counted again.
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 5, .first_index = 31}).ok());
+  ListUsersPage second = ListOk(f.store(), {.page_size = 10, .page_token = first.next_page_token});
+  CHECK(second.total_size == 30);
+  CHECK_FALSE(second.total_is_estimate);
+  ListUsersPage third = ListOk(f.store(), {.page_size = 10, .page_token = second.next_page_token});
+  CHECK(third.total_size == 30);
+  // Other modes on a later page do what they say.
+  ListUsersPage exact = ListOk(f.store(), {.page_size = 10,
+                                           .page_token = first.next_page_token,
+                                           .total_count_mode = TotalCountMode::kExact});
+  CHECK(exact.total_size == 35);
+  CHECK_FALSE(exact.total_is_estimate);
+  ListUsersPage none = ListOk(f.store(), {.page_size = 10,
+                                          .page_token = first.next_page_token,
+                                          .total_count_mode = TotalCountMode::kNone});
+  CHECK(none.total_size == -1);
+
+  // A first page not counted carries nothing: a later default page counts.
+  ListUsersPage uncounted =
+      ListOk(f.store(), {.page_size = 10, .total_count_mode = TotalCountMode::kNone});
+  CHECK(uncounted.total_size == -1);
+  ListUsersPage counted =
+      ListOk(f.store(), {.page_size = 10, .page_token = uncounted.next_page_token});
+  CHECK(counted.total_size == 35);
+  CHECK_FALSE(counted.total_is_estimate);
+}
+
+TEST_CASE("a first page that ends the list is its own exact total, offset included") {
+  StoreFixture f;
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 40, .deleted_every = 10}).ok());  // 36 listed
+  for (TotalCountMode mode : {TotalCountMode::kDefault, TotalCountMode::kExact}) {
+    ListUsersPage whole = ListOk(f.store(), {.page_size = 50, .total_count_mode = mode});
+    CHECK(whole.users.size() == 36);
+    CHECK(whole.total_size == 36);
+    CHECK_FALSE(whole.total_is_estimate);
+    ListUsersPage tail =
+        ListOk(f.store(), {.page_size = 10, .offset = 30, .total_count_mode = mode});
+    CHECK(tail.users.size() == 6);
+    CHECK(tail.next_page_token.empty());
+    CHECK(tail.total_size == 36);
+    // Past the end the page proves nothing: the total is counted.
+    ListUsersPage past =
+        ListOk(f.store(), {.page_size = 10, .offset = 100, .total_count_mode = mode});
+    CHECK(past.users.empty());
+    CHECK(past.total_size == 36);
+    CHECK_FALSE(past.total_is_estimate);
+    // A text query whose matches fit in the page.
+    ListUsersPage query =
+        ListOk(f.store(), {.page_size = 50, .total_count_mode = mode, .query = "user3"});
+    CHECK(query.total_size == 10);  // user3, user31..user39 (user30 is deleted)
+    CHECK(query.total_size == static_cast<int64_t>(query.users.size()));
+  }
+}
+
 }  // namespace
 }  // namespace backoffice::users
