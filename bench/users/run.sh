@@ -156,7 +156,11 @@ EXPLAIN_TABLE="$(awk '
   /^#### / { title = substr($0, 6) }
   /^-- first execution/ { run = "1st (custom)" }
   /^-- 7th execution/ { run = "7th (kept)" }
-  /Planning Time:/ { planning = $3 }
+  /^-- planning only/ { run = "planning only" }
+  /Planning Time:/ {
+    planning = $3
+    if (run == "planning only") printf "| %s | %s | %s | - |\n", title, run, planning
+  }
   /Execution Time:/ { printf "| %s | %s | %s | %s |\n", title, run, planning, $3 }
 ' "${TMP_DIR}/explain.txt")"
 
