@@ -31,6 +31,7 @@
 #include "libs/authz/permission_watcher.h"
 #include "libs/authz/roles_permissions_client.h"
 #include "libs/config/secret_file.h"
+#include "libs/jwt/verified_token_cache.h"
 #include "libs/log/log.h"
 #include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
@@ -229,8 +230,14 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   if (!verifier.ok()) {
     return verifier.status();
   }
-  c->authenticator = std::make_unique<auth::CallAuthenticator>(
-      std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier)));
+  // Every authorized call carries the caller's access token, and verifying its RS256 signature
+  // on each call was a large share of the service's CPU under load (bench/README.md, BFF). A
+  // verified token is remembered (by its SHA-256) until its exp, as in the BFF and the other
+  // services: a retired signing key stays published for a token's whole lifetime, so this
+  // accepts nothing the verifier would refuse.
+  c->authenticator =
+      std::make_unique<auth::CallAuthenticator>(std::make_shared<jwt::CachingVerifier>(
+          std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier))));
   std::shared_ptr<grpc::Channel> roles =
       server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
   c->permissions = std::make_unique<authz::RolesPermissionsClient>(
