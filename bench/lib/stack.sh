@@ -294,14 +294,17 @@ ed25519_jwk() {
 # signing-key sealing key, --roles_address of the roles service, its service key users-service)
 # and then the real roles_service (--users_address, --bootstrap_admin_user_id = the admin's id
 # read from the users schema as ./dev's roles_args does, --service_jwks_file trusting the keys
-# users-service and bff-service). Both binaries must be in TMP_DIR/bin. Sets USERS_GRPC_PORT,
+# users-service and bff-service). Both binaries must be in TMP_DIR/bin. USERS_EXTRA_ARGS and
+# ROLES_EXTRA_ARGS (arrays, optional) are appended to each service's flags (bench/audit: outbox
+# relays); ports already set are kept. Sets USERS_GRPC_PORT,
 # USERS_ADMIN_PORT, USERS_PID, ROLES_GRPC_PORT, ROLES_ADMIN_PORT, ROLES_PID, ADMIN_ID,
 # ADMIN_PASSWORD_FILE, and BFF_KEY_FILE (the key a BFF watches with, kid bff-service).
 start_users_and_roles() {
-  free_port USERS_GRPC_PORT
-  free_port USERS_ADMIN_PORT
-  free_port ROLES_GRPC_PORT
-  free_port ROLES_ADMIN_PORT
+  # Ports a script picked already (another service had to know them first) are kept.
+  [[ -n "${USERS_GRPC_PORT:-}" ]] || free_port USERS_GRPC_PORT
+  [[ -n "${USERS_ADMIN_PORT:-}" ]] || free_port USERS_ADMIN_PORT
+  [[ -n "${ROLES_GRPC_PORT:-}" ]] || free_port ROLES_GRPC_PORT
+  [[ -n "${ROLES_ADMIN_PORT:-}" ]] || free_port ROLES_ADMIN_PORT
   ADMIN_PASSWORD_FILE="${TMP_DIR}/admin.password"
   (umask 077 && head -c 32 /dev/urandom >"${TMP_DIR}/signing.key" &&
     head -c 18 /dev/urandom | base64 | tr '+/' 'xy' >"${ADMIN_PASSWORD_FILE}")
@@ -318,7 +321,8 @@ start_users_and_roles() {
     --bootstrap_admin_email="${ADMIN_EMAIL}" \
     --bootstrap_admin_password_file="${ADMIN_PASSWORD_FILE}" \
     --roles_address="127.0.0.1:${ROLES_GRPC_PORT}" \
-    --service_key_file="${TMP_DIR}/keys/users-service.pem" --service_key_id=users-service
+    --service_key_file="${TMP_DIR}/keys/users-service.pem" --service_key_id=users-service \
+    "${USERS_EXTRA_ARGS[@]+"${USERS_EXTRA_ARGS[@]}"}"
   USERS_PID="${LAST_PID}"
 
   ADMIN_ID="$(psql_super users -At -c \
@@ -327,7 +331,8 @@ start_users_and_roles() {
   info "roles_service: gRPC 127.0.0.1:${ROLES_GRPC_PORT}, bootstrap admin ${ADMIN_ID}"
   start_service roles_service "${ROLES_ADMIN_PORT}" --grpc_port="${ROLES_GRPC_PORT}" \
     --users_address="127.0.0.1:${USERS_GRPC_PORT}" --bootstrap_admin_user_id="${ADMIN_ID}" \
-    --service_jwks_file="${TMP_DIR}/keys/roles-service-keys.jwks"
+    --service_jwks_file="${TMP_DIR}/keys/roles-service-keys.jwks" \
+    "${ROLES_EXTRA_ARGS[@]+"${ROLES_EXTRA_ARGS[@]}"}"
   ROLES_PID="${LAST_PID}"
   wait_permission_watchers 1
 }
