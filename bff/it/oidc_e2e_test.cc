@@ -70,6 +70,8 @@ class OidcProvider {
 
   const std::string& issuer() const { return issuer_; }
   const std::string& kid() const { return kid_; }
+  /// The jwks_uri of its discovery document (checked to be under the issuer).
+  const std::string& JwksUri() const { return jwks_uri_; }
 
   /// SIGTERM, then a new process on the same port: the same issuer with a new signing key.
   void Restart() {
@@ -105,9 +107,6 @@ class OidcProvider {
     REQUIRE(!token.empty());
     return token;
   }
-
-  /// The discovery document's jwks_uri (checked to be served by this provider).
-  std::string JwksUri() const { return jwks_uri_; }
 
  private:
   // One request on a fresh connection. Written here rather than by TestHttpClient::Request,
