@@ -20,7 +20,8 @@ inline constexpr int kMaxListIds = 500;
 inline constexpr int kMaxSortKeys = 2;
 /// Tokens this store issues stay well under this; longer input is refused unread.
 inline constexpr int kMaxPageTokenBytes = 2048;
-/// Default totals are exact up to this many matching rows, estimated beyond.
+/// Default totals are counted (exactly, up to this many rows) only when the planner expects at
+/// most this many matches; beyond, the estimate is the total.
 inline constexpr int64_t kExactCountLimit = 10'000;
 /// The same for a free-text query, whose matches cost a heap fetch each.
 inline constexpr int64_t kExactTextCountLimit = 1'000;
@@ -39,8 +40,11 @@ struct SortOrder {
 
 /// How to count ListUsersPage::total_size (common/v1 TotalCountMode).
 enum class TotalCountMode {
-  /// Exact up to kExactCountLimit matching rows (kExactTextCountLimit with a query), else the
-  /// planner's estimate.
+  /// A first page that ends the list counts itself (offset + rows, exact). Otherwise the
+  /// planner's estimate when it expects more than kExactCountLimit matching rows
+  /// (kExactTextCountLimit with a query), else an exact count capped at the limit + 1 (beyond
+  /// it, the estimate, at least the limit + 1). A page requested by page_token reports the total
+  /// of the first page, carried in the token, and counts nothing.
   kDefault,
   /// Not counted: total_size = -1.
   kNone,
