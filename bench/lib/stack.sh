@@ -156,6 +156,23 @@ free_port() {
   fail "no free port found"
 }
 
+# without_inherited_fds COMMAND...: runs COMMAND with only stdin, stdout and stderr open. A Bazel
+# client that has to start a new server hands it the descriptors it inherited, and the server
+# (alive for hours) then holds whatever they lock: under `flock /tmp/backoffice-bench.lock
+# bench/x/run.sh`, the benchmarks' lock, so every later benchmark waited for the idle server.
+without_inherited_fds() {
+  (
+    local fd
+    for fd in /proc/self/fd/*; do
+      fd="${fd##*/}"
+      if ((fd > 2)); then
+        eval "exec ${fd}<&-"
+      fi
+    done
+    exec "$@"
+  )
+}
+
 # stack_build TARGET...: bazel build of the targets (when BUILD=1), then copies of their binaries
 # into a new TMP_DIR/bin (a rebuild by someone else during the run cannot swap them). TARGET is
 # //pkg:name; the copy is TMP_DIR/bin/name.
@@ -164,7 +181,7 @@ stack_build() {
   cd "${REPO_ROOT}" || fail "cannot enter ${REPO_ROOT}"
   if ((BUILD)); then
     info "building $*"
-    step bazel build "$@" || fail "bazel build failed"
+    step without_inherited_fds bazel build "$@" || fail "bazel build failed"
   fi
   TMP_DIR="$(mktemp -d "/tmp/${BENCH_NAME// /-}.XXXXXX")"
   chmod 0755 "${TMP_DIR}"
