@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bench/audit/run.sh: the audit service benchmark in one command (see bench/README.md).
 #
-#   flock /tmp/backoffice-bench.lock bench/audit/run.sh               # 10,000,000 events
-#   EVENTS=1000000 DURATION=5s RELAY_DURATION=10s flock /tmp/backoffice-bench.lock bench/audit/run.sh
+#   flock -o /tmp/backoffice-bench.lock bench/audit/run.sh               # 10,000,000 events
+#   EVENTS=1000000 DURATION=5s RELAY_DURATION=10s flock -o /tmp/backoffice-bench.lock bench/audit/run.sh
 #
 # (flock: benchmarks on this shared machine take turns; the script does not take the lock itself,
-# so it cannot deadlock under a caller's flock.)
+# so it cannot deadlock under a caller's flock. -o: the lock's descriptor is not inherited, so no
+# long-lived process started by the run, such as a Bazel server, can keep holding the lock.)
 #
 # Builds the three services and the tools with Bazel, starts a throwaway PostgreSQL 15 cluster in
 # a temporary folder on a free loopback port (bench/lib/stack.sh), then:
@@ -150,15 +151,52 @@ UPTIME_BEFORE="$(uptime)"
 BUSY_BEFORE="$(busy_processes)"
 declare -A PHASE_RC=()
 
-# run_phase NAME ARGS...: the driver's phase NAME; its table to TMP_DIR/NAME.md.
+# cpu_ticks PID...: user + system CPU time of the processes, in clock ticks (1/100 s).
+cpu_ticks() {
+  local pid total=0 fields
+  for pid in "$@"; do
+    if read -r -a fields 2>/dev/null <"/proc/${pid}/stat"; then
+      # Fields 14 and 15 (utime, stime); the command name (field 2) has no spaces here.
+      total=$((total + fields[13] + fields[14]))
+    fi
+  done
+  echo "${total}"
+}
+
+# postgres_pids: the postmaster and its children (backends, checkpointer, walwriter, ...).
+postgres_pids() {
+  local postmaster
+  postmaster="$(head -n 1 "${PG_DATA}/postmaster.pid")"
+  echo "${postmaster}"
+  ps -o pid= --ppid "${postmaster}"
+}
+
+# cpu_snapshot: "audit postgres users roles" CPU ticks now.
+cpu_snapshot() {
+  # shellcheck disable=SC2046  # one pid a word
+  echo "$(cpu_ticks "${AUDIT_PID}") $(cpu_ticks $(postgres_pids)) $(cpu_ticks "${USERS_PID}") $(cpu_ticks "${ROLES_PID}")"
+}
+
+# run_phase NAME ARGS...: the driver's phase NAME; its table to TMP_DIR/NAME.md, and the CPU
+# seconds each process used during it to PHASE_CPU[NAME].
+declare -A PHASE_CPU=()
 run_phase() {
-  local name="$1" rc=0
+  local name="$1" rc=0 before after started=${SECONDS} driver_cpu
   shift
   info "phase ${name} [$(elapsed)]"
-  step "${TMP_DIR}/bin/audit_bench" --phase="${name}" "${DRIVER_COMMON[@]}" "$@" \
+  before="$(cpu_snapshot)"
+  step "${TMP_DIR}/bin/audit_bench" --phase="${name}" --cpu_file="${TMP_DIR}/${name}.cpu" \
+    "${DRIVER_COMMON[@]}" "$@" \
     >"${TMP_DIR}/${name}.md" 2>>"${TMP_DIR}/driver.log" || rc=$?
   ((rc == 0 || rc == 3)) || { tail -n 5 "${TMP_DIR}/driver.log" >&2; fail "phase ${name} failed (exit ${rc})"; }
   PHASE_RC[${name}]=${rc}
+  after="$(cpu_snapshot)"
+  driver_cpu="$(awk 'END { printf "%.1f", $1 + $2 }' "${TMP_DIR}/${name}.cpu")"
+  PHASE_CPU[${name}]="$(awk -v n="${name}" -v b="${before}" -v a="${after}" -v d="${driver_cpu}" \
+    -v wall=$((SECONDS - started)) 'BEGIN {
+      split(b, x, " "); split(a, y, " ")
+      printf "| %s | %d | %.1f | %.1f | %.1f | %.1f | %s |", n, wall,
+        (y[1] - x[1]) / 100, (y[2] - x[2]) / 100, (y[3] - x[3]) / 100, (y[4] - x[4]) / 100, d }')"
 }
 
 if has_phase append; then
@@ -236,7 +274,7 @@ if has_phase relay; then
            round(percentile_disc(0.99) WITHIN GROUP (ORDER BY ingest_ms)::numeric, 2),
            round(max(ingest_ms)::numeric, 2) FROM lag
     UNION ALL
-    SELECT 'change committed → marked delivered in the outbox (delivered_at − occurred_at)',
+    SELECT 'change committed → claimed by the relay (delivered_at − occurred_at; delivered_at is the relay transaction''s now(), taken before the append)',
            count(*), round(percentile_disc(0.5) WITHIN GROUP (ORDER BY delivered_ms)::numeric, 2),
            round(percentile_disc(0.9) WITHIN GROUP (ORDER BY delivered_ms)::numeric, 2),
            round(percentile_disc(0.99) WITHIN GROUP (ORDER BY delivered_ms)::numeric, 2),
@@ -257,7 +295,7 @@ COMMAND+=" RELAY_DURATION=${RELAY_DURATION} bench/audit/run.sh"
 {
   echo "# audit service benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "Command: \`flock /tmp/backoffice-bench.lock env ${COMMAND}\` ($(report_revision services libs))"
+  echo "Command: \`flock -o /tmp/backoffice-bench.lock env ${COMMAND}\` ($(report_revision services libs))"
   echo
   echo "Machine: $(report_machine)"
   echo
@@ -317,6 +355,16 @@ COMMAND+=" RELAY_DURATION=${RELAY_DURATION} bench/audit/run.sh"
     echo
     echo "users' outbox gauges over ${GAUGE_SAMPLES} samples (every 0.5 s): ${GAUGES:-none}"
   fi
+  echo
+  echo "## CPU seconds used during each phase (2 CPUs: at most 2 s per wall second)"
+  echo
+  echo "| phase | wall s | audit_service | PostgreSQL (all processes) | users_service | roles_service | driver |"
+  echo "|---|--:|--:|--:|--:|--:|--:|"
+  for phase in append query verify relay; do
+    [[ -z "${PHASE_CPU[${phase}]:-}" ]] || echo "${PHASE_CPU[${phase}]}"
+  done
+  echo
+  echo "(The query phase includes the walk to the deep page; the relay phase the probes' polling.)"
   echo
   echo "audit_service memory at the end: ${AUDIT_RSS}"
   if has_phase query; then
