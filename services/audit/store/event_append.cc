@@ -1,7 +1,9 @@
 #include "services/audit/store/event_append.h"
 
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -20,12 +22,13 @@ boost::json::value JsonColumn(const std::optional<std::string>& canonical) {
   return boost::json::parse(Json(*canonical));
 }
 
-boost::json::object EventJson(const Event& e) {
+// The row of `e` as stored with ingest_time `ingest_time` (canonical text).
+boost::json::object EventJson(const Event& e, std::string_view ingest_time) {
   boost::json::object row;
   row["sequence"] = e.sequence;
   row["id"] = Json(e.id);
   row["event_time"] = Json(CanonicalTime(e.event_time));
-  row["ingest_time"] = Json(CanonicalTime(e.ingest_time));
+  row["ingest_time"] = Json(ingest_time);
   row["actor_type"] = Json(e.actor_type);
   row["actor_id"] = Json(e.actor_id);
   row["actor_display_name"] = Json(e.actor_display_name);
@@ -68,6 +71,19 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
   for (const Event& event : events) ids.push_back(event.id);
   std::string ids_array = absl::StrCat("{", absl::StrJoin(ids, ","), "}");
 
+  // Everything that does not depend on the chain head is prepared before the lock is taken, so
+  // concurrent appends serialize on less work: the content digests and each event's row object
+  // (sequence, prev_hash and hash are filled in under the lock).
+  std::vector<std::string> digests;
+  digests.reserve(events.size());
+  std::vector<boost::json::object> rows;
+  rows.reserve(events.size());
+  const std::string ingest_text = CanonicalTime(ingest_time);
+  for (const Event& event : events) {
+    digests.push_back(Sha256Hex(CanonicalContentBytes(event)));
+    rows.push_back(EventJson(event, ingest_text));
+  }
+
   std::vector<AppendResult> results;
   absl::StatusOr<pg::Result> head_rows = tx.Execute(sql::kLockChainHead);
   if (!head_rows.ok()) return head_rows.status();
@@ -90,8 +106,9 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
   boost::json::array event_rows;
   boost::json::array id_rows;
   ChainHead next = *head;
-  for (const Event& original : events) {
-    std::string digest = Sha256Hex(CanonicalContentBytes(original));
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& original = events[i];
+    const std::string& digest = digests[i];
     if (auto it = existing.find(original.id); it != existing.end()) {
       results.push_back(AppendResult{.event_id = original.id,
                                      .status = it->second.second == digest
@@ -113,10 +130,14 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
     boost::json::object id_row;
     id_row["id"] = Json(event.id);
     id_row["sequence"] = event.sequence;
-    id_row["ingest_time"] = Json(CanonicalTime(event.ingest_time));
+    id_row["ingest_time"] = Json(ingest_text);
     id_row["content_digest"] = Json(digest);
     id_rows.push_back(std::move(id_row));
-    event_rows.push_back(EventJson(event));
+    boost::json::object& row = rows[i];
+    row["sequence"] = event.sequence;
+    row["prev_hash"] = Json(event.prev_hash);
+    row["hash"] = Json(event.hash);
+    event_rows.push_back(std::move(row));
   }
   if (event_rows.empty()) return results;
   if (absl::StatusOr<pg::Result> r =
