@@ -1,5 +1,6 @@
 #include "services/audit/store/event_append.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,10 +23,10 @@ boost::json::value JsonColumn(const std::optional<std::string>& canonical) {
   return boost::json::parse(Json(*canonical));
 }
 
-// The row of `e` as stored with ingest_time `ingest_time` (canonical text).
-boost::json::object EventJson(const Event& e, std::string_view ingest_time) {
+// The row of `e` as stored with ingest_time `ingest_time` (canonical text), without the chain
+// fields (sequence, prev_hash, hash), which CloseEventRow adds under the lock.
+boost::json::object EventContentJson(const Event& e, std::string_view ingest_time) {
   boost::json::object row;
-  row["sequence"] = e.sequence;
   row["id"] = Json(e.id);
   row["event_time"] = Json(CanonicalTime(e.event_time));
   row["ingest_time"] = Json(ingest_time);
@@ -46,9 +47,23 @@ boost::json::object EventJson(const Event& e, std::string_view ingest_time) {
   row["before"] = JsonColumn(e.before);
   row["after"] = JsonColumn(e.after);
   row["metadata"] = JsonColumn(e.metadata);
-  row["prev_hash"] = Json(e.prev_hash);
-  row["hash"] = Json(e.hash);
   return row;
+}
+
+// `object` serialized without its closing brace, so that fields can be appended to the text.
+std::string OpenObjectText(const boost::json::object& object) {
+  std::string text = boost::json::serialize(object);
+  text.pop_back();  // '}'; the object is never empty, so a ',' may follow
+  return text;
+}
+
+// Appends the chain fields and closes an event row opened by OpenObjectText. The hashes are
+// 64 lowercase hex characters (chain_head's CHECK and ChainHash), so need no escaping.
+void CloseEventRow(std::string& row, int64_t sequence, std::string_view prev_hash,
+                   std::string_view hash) {
+  row.append(",\"sequence\":").append(absl::StrCat(sequence));
+  row.append(",\"prev_hash\":\"").append(prev_hash);
+  row.append("\",\"hash\":\"").append(hash).append("\"}");
 }
 
 }  // namespace
@@ -72,16 +87,28 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
   std::string ids_array = absl::StrCat("{", absl::StrJoin(ids, ","), "}");
 
   // Everything that does not depend on the chain head is prepared before the lock is taken, so
-  // concurrent appends serialize on less work: the content digests and each event's row object
-  // (sequence, prev_hash and hash are filled in under the lock).
-  std::vector<std::string> digests;
-  digests.reserve(events.size());
-  std::vector<boost::json::object> rows;
-  rows.reserve(events.size());
+  // concurrent appends serialize on less work: the content digests, the events as stored (but for
+  // sequence and prev_hash) and the text of each JSON row without its chain fields. Under the
+  // lock only the chain hashes are computed and the rows closed.
   const std::string ingest_text = CanonicalTime(ingest_time);
+  std::vector<std::string> digests;
+  std::vector<Event> stamped;
+  std::vector<std::string> event_rows;
+  std::vector<std::string> id_rows;
+  digests.reserve(events.size());
+  stamped.reserve(events.size());
+  event_rows.reserve(events.size());
+  id_rows.reserve(events.size());
   for (const Event& event : events) {
     digests.push_back(Sha256Hex(CanonicalContentBytes(event)));
-    rows.push_back(EventJson(event, ingest_text));
+    stamped.push_back(event);
+    stamped.back().ingest_time = ingest_time;
+    event_rows.push_back(OpenObjectText(EventContentJson(event, ingest_text)));
+    boost::json::object id_row;
+    id_row["id"] = Json(event.id);
+    id_row["ingest_time"] = Json(ingest_text);
+    id_row["content_digest"] = Json(digests.back());
+    id_rows.push_back(OpenObjectText(id_row));
   }
 
   std::vector<AppendResult> results;
@@ -103,51 +130,44 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
     existing[*id] = {*sequence, *std::move(digest)};
   }
 
-  boost::json::array event_rows;
-  boost::json::array id_rows;
+  std::string events_json = "[";
+  std::string ids_json = "[";
   ChainHead next = *head;
   for (size_t i = 0; i < events.size(); ++i) {
-    const Event& original = events[i];
+    Event& event = stamped[i];
     const std::string& digest = digests[i];
-    if (auto it = existing.find(original.id); it != existing.end()) {
-      results.push_back(AppendResult{.event_id = original.id,
+    if (auto it = existing.find(event.id); it != existing.end()) {
+      results.push_back(AppendResult{.event_id = event.id,
                                      .status = it->second.second == digest
                                                    ? AppendStatus::kDuplicate
                                                    : AppendStatus::kConflict,
                                      .sequence = it->second.first});
       continue;
     }
-    Event event = original;
     event.sequence = next.sequence + 1;
-    event.ingest_time = ingest_time;
     event.prev_hash = next.hash;
     absl::StatusOr<std::string> hash = ChainHash(event.prev_hash, CanonicalEventBytes(event));
     if (!hash.ok()) return absl::InternalError("audit.chain_head holds a malformed hash");
-    event.hash = *hash;
-    next = ChainHead{.sequence = event.sequence, .hash = event.hash};
+    event.hash = *std::move(hash);
     results.push_back(AppendResult{
         .event_id = event.id, .status = AppendStatus::kAccepted, .sequence = event.sequence});
-    boost::json::object id_row;
-    id_row["id"] = Json(event.id);
-    id_row["sequence"] = event.sequence;
-    id_row["ingest_time"] = Json(ingest_text);
-    id_row["content_digest"] = Json(digest);
-    id_rows.push_back(std::move(id_row));
-    boost::json::object& row = rows[i];
-    row["sequence"] = event.sequence;
-    row["prev_hash"] = Json(event.prev_hash);
-    row["hash"] = Json(event.hash);
-    event_rows.push_back(std::move(row));
+    if (events_json.size() > 1) {
+      events_json.push_back(',');
+      ids_json.push_back(',');
+    }
+    CloseEventRow(event_rows[i], event.sequence, event.prev_hash, event.hash);
+    events_json.append(event_rows[i]);
+    ids_json.append(id_rows[i]).append(",\"sequence\":").append(absl::StrCat(event.sequence));
+    ids_json.push_back('}');
+    next = ChainHead{.sequence = event.sequence, .hash = event.hash};
   }
-  if (event_rows.empty()) return results;
-  if (absl::StatusOr<pg::Result> r =
-          tx.Execute(sql::kInsertEventIds, {boost::json::serialize(id_rows)});
-      !r.ok()) {
+  if (events_json.size() == 1) return results;
+  events_json.push_back(']');
+  ids_json.push_back(']');
+  if (absl::StatusOr<pg::Result> r = tx.Execute(sql::kInsertEventIds, {ids_json}); !r.ok()) {
     return r.status();
   }
-  if (absl::StatusOr<pg::Result> r =
-          tx.Execute(sql::kInsertEvents, {boost::json::serialize(event_rows)});
-      !r.ok()) {
+  if (absl::StatusOr<pg::Result> r = tx.Execute(sql::kInsertEvents, {events_json}); !r.ok()) {
     return r.status();
   }
   absl::StatusOr<pg::Result> updated =
