@@ -119,7 +119,7 @@ class Echo final : public bff::testing::v1::EchoService::Service {};
 TEST_CASE("the BFF runs without its users service, not ready, and stops on SIGTERM", "[bff]") {
   // Only the port is overridden (8080 may be taken on a shared machine); the users service of
   // the local stack is not running here.
-  Bff bff({"--port=0", "--users_address=127.0.0.1:1"});
+  Bff bff({"--port=0", "--users_address=127.0.0.1:1", "--roles_address=127.0.0.1:1"});
   int port = bff.WaitForPort();
   INFO(bff.Output());
   REQUIRE(port > 0);
@@ -142,7 +142,7 @@ TEST_CASE("the BFF runs without its users service, not ready, and stops on SIGTE
   CHECK(absl::StrContains(bff.Output(), "\"msg\":\"http request\",\"request_id\":"));
 }
 
-TEST_CASE("the BFF is ready once its users channel is", "[bff]") {
+TEST_CASE("the BFF is ready once its users and roles channels are", "[bff]") {
   Echo service;
   int grpc_port = 0;
   grpc::ServerBuilder builder;
@@ -151,8 +151,10 @@ TEST_CASE("the BFF is ready once its users channel is", "[bff]") {
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   REQUIRE(grpc_server != nullptr);
 
-  Bff bff(
-      {"--port=0", "--users_address=127.0.0.1:" + std::to_string(grpc_port), "--access_log=false"});
+  // One live gRPC server stands for both required services (readiness only needs a channel).
+  std::string address = "127.0.0.1:" + std::to_string(grpc_port);
+  Bff bff({"--port=0", "--users_address=" + address, "--roles_address=" + address,
+           "--access_log=false"});
   int port = bff.WaitForPort();
   INFO(bff.Output());
   REQUIRE(port > 0);
