@@ -166,14 +166,8 @@ asio::awaitable<HttpResponse> GetCheckpoint(Api api, HttpRequest& request) {
 }  // namespace
 
 absl::Status AddAuditRoutes(http::Router& router, const AuditApi& audit, size_t max_export_bytes) {
-  struct Entry {
-    const char* method;
-    const char* pattern;
-    const char* permission;
-    asio::awaitable<HttpResponse> (*handler)(Api, HttpRequest&);
-  };
   // GetCheckpoint needs audit:read in the audit service (proto/audit/v1/audit.proto).
-  static const Entry kEntries[] = {
+  static const RouteEntry<Api> kRoutes[] = {
       {"GET", "/api/audit", "audit:read", &ListEvents},
       {"GET", "/api/audit/export", "audit:export", &ExportEvents},
       {"GET", "/api/audit/verify", "audit:read", &VerifyByQuery},
@@ -182,19 +176,7 @@ absl::Status AddAuditRoutes(http::Router& router, const AuditApi& audit, size_t 
       {"GET", "/api/audit/{id}", "audit:read", &GetEvent},
   };
   Api api{.audit = audit, .max_export_bytes = max_export_bytes};
-  for (const Entry& entry : kEntries) {
-    auto handler = entry.handler;
-    absl::Status added = router.Add({
-        .method = entry.method,
-        .pattern = entry.pattern,
-        .permission = entry.permission,
-        .handler = [api, handler](HttpRequest& request) { return handler(api, request); },
-    });
-    if (!added.ok()) {
-      return added;
-    }
-  }
-  return absl::OkStatus();
+  return AddRouteTable(router, api, kRoutes);
 }
 
 }  // namespace backoffice::bff::app

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bff/app/cookies.h"
+#include "bff/app/route_support.h"
 #include "bff/app/token_authenticator.h"
 #include "bff/app/user_json.h"
 #include "bff/http/json_body.h"
@@ -297,32 +298,14 @@ asio::awaitable<HttpResponse> Token(UsersApi users, HttpRequest& request) {
 }  // namespace
 
 absl::Status AddAuthRoutes(http::Router& router, const UsersApi& users) {
-  struct Entry {
-    const char* pattern;
-    asio::awaitable<HttpResponse> (*handler)(UsersApi, HttpRequest&);
-    bool login;
+  static const RouteEntry<UsersApi> kRoutes[] = {
+      {"POST", "/api/auth/login", http::kPublic, &Login, true},
+      {"POST", "/api/auth/login/second-factor", http::kPublic, &SecondFactor, true},
+      {"POST", "/api/auth/refresh", http::kPublic, &Refresh},
+      {"POST", "/api/auth/logout", http::kPublic, &Logout},
+      {"POST", "/api/auth/token", http::kPublic, &Token, true},
   };
-  static const Entry kEntries[] = {
-      {"/api/auth/login", &Login, true},
-      {"/api/auth/login/second-factor", &SecondFactor, true},
-      {"/api/auth/refresh", &Refresh, false},
-      {"/api/auth/logout", &Logout, false},
-      {"/api/auth/token", &Token, true},
-  };
-  for (const Entry& entry : kEntries) {
-    auto handler = entry.handler;
-    absl::Status added = router.Add({
-        .method = "POST",
-        .pattern = entry.pattern,
-        .permission = http::kPublic,
-        .handler = [users, handler](HttpRequest& request) { return handler(users, request); },
-        .login = entry.login,
-    });
-    if (!added.ok()) {
-      return added;
-    }
-  }
-  return absl::OkStatus();
+  return AddRouteTable(router, users, kRoutes);
 }
 
 }  // namespace backoffice::bff::app

@@ -132,38 +132,22 @@ asio::awaitable<HttpResponse> UpdateRole(Apis apis, HttpRequest& request) {
     co_return http::ProblemResponse(request, body.status());
   }
   std::string id(request.PathParam("id"));
-  if (const json::value* body_id = body->if_contains("id");
-      body_id != nullptr && !body_id->is_null() &&
-      !(body_id->is_string() && body_id->get_string() == id)) {
-    co_return http::ProblemResponse(request,
-                                    http::ValidationProblem("id", "does not match the URL"));
+  if (std::optional<http::Problem> problem = BodyIdProblem(*body, id)) {
+    co_return http::ProblemResponse(request, *problem);
   }
   roles::v1::UpdateRoleRequest update;
   std::vector<std::string> paths = FillRole(*body, *update.mutable_role());
   update.mutable_role()->set_id(id);
-  if (request.method == "PUT") {
-    update.mutable_update_mask()->add_paths("*");
-  } else if (paths.empty()) {
-    co_return http::ProblemResponse(
-        request, http::MakeProblem(400, "Nothing to update: send at least one writable field."));
-  } else {
-    for (const std::string& path : paths) {
-      update.mutable_update_mask()->add_paths(path);
-    }
+  if (std::optional<http::Problem> problem =
+          FillUpdateMask(request, paths, *update.mutable_update_mask())) {
+    co_return http::ProblemResponse(request, *problem);
   }
-  std::string etag = IfMatch(request);
-  bool if_match_used = !etag.empty();
-  for (const char* name : {"etag", "version"}) {
-    if (const json::value* value = body->if_contains(name);
-        etag.empty() && value != nullptr && value->is_string()) {
-      etag = std::string(value->get_string());
-    }
-  }
-  update.mutable_role()->set_etag(etag);
+  WriteCondition condition = WriteConditionOf(request, *body);
+  update.mutable_role()->set_etag(condition.etag);
   absl::StatusOr<roles::v1::Role> role = co_await apis.roles.client->Call(
       request, "UpdateRole", &RolesStub::async::UpdateRole, apis.roles.async(), update);
   if (!role.ok()) {
-    co_return WriteProblem(request, role.status(), if_match_used);
+    co_return WriteProblem(request, role.status(), condition.if_match);
   }
   co_return RoleResponse(200, *role);
 }
@@ -359,13 +343,7 @@ asio::awaitable<HttpResponse> RevokeRole(Apis apis, HttpRequest& request) {
 }  // namespace
 
 absl::Status AddRoleRoutes(http::Router& router, const RolesApi& roles, const UsersApi& users) {
-  struct Entry {
-    const char* method;
-    const char* pattern;
-    const char* permission;
-    asio::awaitable<HttpResponse> (*handler)(Apis, HttpRequest&);
-  };
-  static const Entry kEntries[] = {
+  static const RouteEntry<Apis> kRoutes[] = {
       {"GET", "/api/permissions", "roles:read", &ListPermissions},
       {"GET", "/api/roles", "roles:read", &ListRoles},
       {"POST", "/api/roles", "roles:write", &CreateRole},
@@ -379,19 +357,7 @@ absl::Status AddRoleRoutes(http::Router& router, const RolesApi& roles, const Us
       {"DELETE", "/api/users/{id}/roles/{roleId}", "roles:grant", &RevokeRole},
   };
   Apis apis{.roles = roles, .users = users};
-  for (const Entry& entry : kEntries) {
-    auto handler = entry.handler;
-    absl::Status added = router.Add({
-        .method = entry.method,
-        .pattern = entry.pattern,
-        .permission = entry.permission,
-        .handler = [apis, handler](HttpRequest& request) { return handler(apis, request); },
-    });
-    if (!added.ok()) {
-      return added;
-    }
-  }
-  return absl::OkStatus();
+  return AddRouteTable(router, apis, kRoutes);
 }
 
 }  // namespace backoffice::bff::app

@@ -112,4 +112,44 @@ absl::StatusOr<bool> BoolOption(const std::map<std::string, std::string>& option
   return FieldError(std::string(name), "must be true or false");
 }
 
+std::optional<http::Problem> BodyIdProblem(const boost::json::object& body, std::string_view id) {
+  const boost::json::value* body_id = body.if_contains("id");
+  if (body_id == nullptr || body_id->is_null() ||
+      (body_id->is_string() && body_id->get_string() == id)) {
+    return std::nullopt;
+  }
+  return http::ValidationProblem("id", "does not match the URL");
+}
+
+std::optional<http::Problem> FillUpdateMask(const http::HttpRequest& request,
+                                            const std::vector<std::string>& paths,
+                                            google::protobuf::FieldMask& mask) {
+  if (request.method == "PUT") {
+    mask.add_paths("*");
+    return std::nullopt;
+  }
+  if (paths.empty()) {
+    return http::MakeProblem(400, "Nothing to update: send at least one writable field.");
+  }
+  for (const std::string& path : paths) mask.add_paths(path);
+  return std::nullopt;
+}
+
+WriteCondition WriteConditionOf(const http::HttpRequest& request,
+                                const boost::json::object& body) {
+  WriteCondition condition;
+  condition.etag = IfMatch(request);
+  condition.if_match = !condition.etag.empty();
+  if (condition.if_match) return condition;
+  for (const char* name : {"etag", "version"}) {
+    if (const boost::json::value* value = body.if_contains(name);
+        value != nullptr && value->is_string()) {
+      const boost::json::string& text = value->get_string();
+      condition.etag.assign(text.data(), text.size());
+      break;
+    }
+  }
+  return condition;
+}
+
 }  // namespace backoffice::bff::app

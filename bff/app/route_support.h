@@ -1,21 +1,58 @@
-// Small pieces the /api route files share: list answers with their headers, If-Match, the
-// problem of a conditional write, and plain (non-list) query parameters.
+// Small pieces the /api route files share: the route table, list answers with their headers,
+// If-Match, the steps of PUT/PATCH, the problem of a conditional write, and plain (non-list)
+// query parameters.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bff/http/http_request.h"
 #include "bff/http/http_response.h"
 #include "bff/http/list_query.h"
+#include "bff/http/problem.h"
+#include "bff/http/router.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "proto/common/v1/page.pb.h"
 
 namespace backoffice::bff::app {
+
+/// One row of a route file's table: a handler that takes the file's clients (`Api`) by value.
+template <typename Api>
+struct RouteEntry {
+  const char* method;
+  const char* pattern;
+  const char* permission;
+  boost::asio::awaitable<http::HttpResponse> (*handler)(Api, http::HttpRequest&);
+  bool login = false;
+};
+
+/// Declares every row of `table`, each handler bound to a copy of `api` (the route table keeps
+/// it for the life of the process).
+template <typename Api, size_t N>
+absl::Status AddRouteTable(http::Router& router, const Api& api,
+                           const RouteEntry<Api> (&table)[N]) {
+  for (const RouteEntry<Api>& entry : table) {
+    auto handler = entry.handler;
+    absl::Status added = router.Add({
+        .method = entry.method,
+        .pattern = entry.pattern,
+        .permission = entry.permission,
+        .handler = [api, handler](http::HttpRequest& request) { return handler(api, request); },
+        .login = entry.login,
+    });
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
+}
 
 /// A list answer: the rows, X-Total-Count / Content-Range from the service's total (none when it
 /// did not count), and X-Next-Cursor when another page follows.
@@ -24,6 +61,23 @@ http::HttpResponse ListResponse(const http::ListQuery& query, boost::json::array
 
 /// The entity tag of If-Match without quotes or W/ ("" for none or "*").
 std::string IfMatch(const http::HttpRequest& request);
+
+/// PUT/PATCH: a body `id`, when present, must be the URL's; a validation problem otherwise.
+std::optional<http::Problem> BodyIdProblem(const boost::json::object& body, std::string_view id);
+
+/// PUT/PATCH: the update mask is "*" for PUT (every writable field; absent ones are cleared), else
+/// the members the body set (`paths`); a PATCH that sets none is a 400 problem.
+std::optional<http::Problem> FillUpdateMask(const http::HttpRequest& request,
+                                            const std::vector<std::string>& paths,
+                                            google::protobuf::FieldMask& mask);
+
+/// The etag a write is conditional on: If-Match, else the body's `etag` or `version` member.
+struct WriteCondition {
+  std::string etag;
+  /// Whether it came from If-Match (a stale one is then 412, see WriteProblem).
+  bool if_match = false;
+};
+WriteCondition WriteConditionOf(const http::HttpRequest& request, const boost::json::object& body);
 
 /// The problem of a failed conditional write: a stale etag sent in If-Match is 412 (HTTP's
 /// precondition); one sent in the body stays 409 (ABORTED's mapping); anything else maps as usual.

@@ -190,38 +190,22 @@ asio::awaitable<HttpResponse> UpdateUser(UsersApi users, HttpRequest& request) {
     co_return http::ProblemResponse(request, body.status());
   }
   std::string id(request.PathParam("id"));
-  if (const json::value* body_id = body->if_contains("id");
-      body_id != nullptr && !body_id->is_null() &&
-      !(body_id->is_string() && body_id->get_string() == id)) {
-    co_return http::ProblemResponse(request,
-                                    http::ValidationProblem("id", "does not match the URL"));
+  if (std::optional<http::Problem> problem = BodyIdProblem(*body, id)) {
+    co_return http::ProblemResponse(request, *problem);
   }
   users::v1::UpdateUserRequest update;
   std::vector<std::string> paths = FillUser(*body, *update.mutable_user());
   update.mutable_user()->set_id(id);
-  if (request.method == "PUT") {
-    update.mutable_update_mask()->add_paths("*");
-  } else if (paths.empty()) {
-    co_return http::ProblemResponse(
-        request, http::MakeProblem(400, "Nothing to update: send at least one writable field."));
-  } else {
-    for (const std::string& path : paths) {
-      update.mutable_update_mask()->add_paths(path);
-    }
+  if (std::optional<http::Problem> problem =
+          FillUpdateMask(request, paths, *update.mutable_update_mask())) {
+    co_return http::ProblemResponse(request, *problem);
   }
-  std::string etag = IfMatch(request);
-  bool if_match_used = !etag.empty();
-  for (const char* name : {"etag", "version"}) {
-    if (const json::value* value = body->if_contains(name);
-        etag.empty() && value != nullptr && value->is_string()) {
-      etag = std::string(value->get_string());
-    }
-  }
-  update.mutable_user()->set_etag(etag);
+  WriteCondition condition = WriteConditionOf(request, *body);
+  update.mutable_user()->set_etag(condition.etag);
   absl::StatusOr<users::v1::User> user = co_await users.client->Call(
       request, "UpdateUser", &Stub::async::UpdateUser, users.async(), update);
   if (!user.ok()) {
-    co_return WriteProblem(request, user.status(), if_match_used);
+    co_return WriteProblem(request, user.status(), condition.if_match);
   }
   co_return UserResponse(200, *user);
 }
@@ -377,13 +361,7 @@ asio::awaitable<HttpResponse> ResetPassword(UsersApi users, HttpRequest& request
 }  // namespace
 
 absl::Status AddUserRoutes(http::Router& router, const UsersApi& users) {
-  struct Entry {
-    const char* method;
-    const char* pattern;
-    const char* permission;
-    asio::awaitable<HttpResponse> (*handler)(UsersApi, HttpRequest&);
-  };
-  static const Entry kEntries[] = {
+  static const RouteEntry<UsersApi> kRoutes[] = {
       {"GET", "/api/users", "users:read", &ListUsers},
       {"POST", "/api/users", "users:write", &CreateUser},
       {"GET", "/api/users/{id}", "users:read", &GetUser},
@@ -400,19 +378,7 @@ absl::Status AddUserRoutes(http::Router& router, const UsersApi& users) {
       {"POST", "/api/users/{id}/enable", "users:write", &EnableUser},
       {"POST", "/api/users/{id}/restore", "users:delete", &RestoreUser},
   };
-  for (const Entry& entry : kEntries) {
-    auto handler = entry.handler;
-    absl::Status added = router.Add({
-        .method = entry.method,
-        .pattern = entry.pattern,
-        .permission = entry.permission,
-        .handler = [users, handler](HttpRequest& request) { return handler(users, request); },
-    });
-    if (!added.ok()) {
-      return added;
-    }
-  }
-  return absl::OkStatus();
+  return AddRouteTable(router, users, kRoutes);
 }
 
 }  // namespace backoffice::bff::app
