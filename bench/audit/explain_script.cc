@@ -3,7 +3,7 @@
 // (services/audit/store/event_query.h), so the SQL cannot drift from the service's: for each
 // filter the page query and the capped count (the default total), and the deep page after a
 // keyset position. The filters are those of one seeded event of the model (event_model.h).
-// Printed with bench/audit/psql_explain.h (PREPARE, first and 7th execution).
+// Printed with bench/common/psql_explain.h (PREPARE, first and 7th execution).
 //
 //   explain_script --events=10000000 --layout_from=... --layout_to=... --sample=4242
 //       --deep_after_time=2026-11-21T05:00:00.123456Z --deep_after_sequence=9900001 > explain.sql
@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "bench/audit/event_model.h"
-#include "bench/audit/psql_explain.h"
+#include "bench/common/psql_explain.h"
 #include "libs/config/command_line.h"
 #include "services/audit/store/event_query.h"
 

@@ -1,4 +1,4 @@
-#include "bench/audit/psql_explain.h"
+#include "bench/common/psql_explain.h"
 
 #include <cstdio>
 #include <vector>
@@ -36,24 +36,29 @@ std::string Literal(const pg::Param& param) {
   return absl::StrCat("'", absl::StrReplaceAll(param.value(), {{"'", "''"}}), "'");
 }
 
-// PREPARE, EXPLAIN the first execution, five more executions, EXPLAIN again.
 }  // namespace
 
-void PrintExplain(const std::string& name, const std::string& title, const std::string& sql,
-                  const pg::Params& params) {
+std::string PrintPrepare(const std::string& name, const std::string& title, const std::string& sql,
+                         const pg::Params& params) {
   std::vector<std::string> types;
   std::vector<std::string> values;
   for (const pg::Param& param : params) {
     types.push_back(TypeName(param.oid()));
     values.push_back(Literal(param));
   }
-  const std::string execute = absl::StrCat(
-      "EXECUTE ", name, values.empty() ? "" : absl::StrCat("(", absl::StrJoin(values, ", "), ")"));
   std::printf("\\echo\n\\echo '#### %s'\n", title.c_str());
   std::printf("\\set ECHO queries\n");
   std::printf("PREPARE %s%s AS %s;\n", name.c_str(),
               types.empty() ? "" : absl::StrCat("(", absl::StrJoin(types, ", "), ")").c_str(),
               sql.c_str());
+  return absl::StrCat("EXECUTE ", name,
+                      values.empty() ? "" : absl::StrCat("(", absl::StrJoin(values, ", "), ")"));
+}
+
+// PREPARE, EXPLAIN the first execution, five more executions, EXPLAIN again.
+void PrintExplain(const std::string& name, const std::string& title, const std::string& sql,
+                  const pg::Params& params) {
+  const std::string execute = PrintPrepare(name, title, sql, params);
   std::printf("\\set ECHO none\n\\echo '-- first execution (custom plan):'\n");
   std::printf("EXPLAIN (ANALYZE, BUFFERS) %s;\n", execute.c_str());
   std::printf("\\o /dev/null\n");

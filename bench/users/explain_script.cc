@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "bench/common/psql_explain.h"
 #include "libs/config/command_line.h"
 #include "libs/pg/params.h"
 #include "services/users/store/list_query.h"
@@ -33,58 +34,9 @@ ABSL_FLAG(std::string, deep_after_id, "", "id of the last row before the deep pa
 namespace backoffice::bench {
 namespace {
 
-std::string TypeName(unsigned oid) {
-  switch (oid) {
-    case pg::kBoolOid:
-      return "bool";
-    case pg::kByteaOid:
-      return "bytea";
-    case pg::kInt8Oid:
-      return "int8";
-    case pg::kInt4Oid:
-      return "int4";
-    case pg::kFloat8Oid:
-      return "float8";
-    case pg::kTimestamptzOid:
-      return "timestamptz";
-    default:
-      return "unknown";  // inferred from the statement, as for the service's untyped strings
-  }
-}
-
-std::string Literal(const pg::Param& param) {
-  if (param.is_null()) {
-    return "NULL";
-  }
-  return absl::StrCat("'", absl::StrReplaceAll(param.value(), {{"'", "''"}}), "'");
-}
-
-// PREPARE, EXPLAIN the first execution, five more executions, EXPLAIN again.
 void PrintExplain(const std::string& name, const std::string& title,
                   const users::Statement& statement) {
-  std::vector<std::string> types;
-  std::vector<std::string> values;
-  for (const pg::Param& param : statement.params) {
-    types.push_back(TypeName(param.oid()));
-    values.push_back(Literal(param));
-  }
-  const std::string execute = absl::StrCat(
-      "EXECUTE ", name, values.empty() ? "" : absl::StrCat("(", absl::StrJoin(values, ", "), ")"));
-  std::printf("\\echo\n\\echo '#### %s'\n", title.c_str());
-  std::printf("\\set ECHO queries\n");
-  std::printf("PREPARE %s%s AS %s;\n", name.c_str(),
-              types.empty() ? "" : absl::StrCat("(", absl::StrJoin(types, ", "), ")").c_str(),
-              statement.sql.c_str());
-  std::printf("\\set ECHO none\n\\echo '-- first execution (custom plan):'\n");
-  std::printf("EXPLAIN (ANALYZE, BUFFERS) %s;\n", execute.c_str());
-  std::printf("\\o /dev/null\n");
-  for (int i = 0; i < 5; ++i) {
-    std::printf("%s;\n", execute.c_str());
-  }
-  std::printf(
-      "\\o\n\\echo '-- 7th execution (the plan the service keeps, plan_cache_mode = auto):'\n");
-  std::printf("EXPLAIN (ANALYZE, BUFFERS) %s;\n", execute.c_str());
-  std::printf("DEALLOCATE %s;\n", name.c_str());
+  bench::PrintExplain(name, title, statement.sql, statement.params);
 }
 
 // The estimate statement is `EXPLAIN (FORMAT JSON) <select>`, which PREPARE does not take: its
@@ -93,19 +45,7 @@ void PrintExplain(const std::string& name, const std::string& title,
 void PrintPlanning(const std::string& name, const std::string& title, users::Statement statement) {
   constexpr std::string_view kPrefix = "EXPLAIN (FORMAT JSON) ";
   if (statement.sql.rfind(kPrefix, 0) == 0) statement.sql.erase(0, kPrefix.size());
-  std::vector<std::string> types;
-  std::vector<std::string> values;
-  for (const pg::Param& param : statement.params) {
-    types.push_back(TypeName(param.oid()));
-    values.push_back(Literal(param));
-  }
-  const std::string execute = absl::StrCat(
-      "EXECUTE ", name, values.empty() ? "" : absl::StrCat("(", absl::StrJoin(values, ", "), ")"));
-  std::printf("\\echo\n\\echo '#### %s'\n", title.c_str());
-  std::printf("\\set ECHO queries\n");
-  std::printf("PREPARE %s%s AS %s;\n", name.c_str(),
-              types.empty() ? "" : absl::StrCat("(", absl::StrJoin(types, ", "), ")").c_str(),
-              statement.sql.c_str());
+  const std::string execute = PrintPrepare(name, title, statement.sql, statement.params);
   std::printf("\\set ECHO none\n\\echo '-- planning only (the service runs EXPLAIN):'\n");
   std::printf("EXPLAIN (SUMMARY ON) %s;\n", execute.c_str());
   std::printf("DEALLOCATE %s;\n", name.c_str());
