@@ -583,6 +583,26 @@ TEST_CASE("disable, enable and restore: status transitions, etags and refusals",
   CHECK(api.Call("POST", "/api/users/0190b5f2-7c1e-7d3a-9f00-0123456789ab/restore").status == 404);
 }
 
+TEST_CASE("without the roles service guarded routes answer 503, never an unchecked 200", "[e2e]") {
+  Stack stack;
+  Client api(stack.bff_port());
+  api.bearer = AdminToken(stack.bff_port());
+  REQUIRE(api.Call("GET", "/api/users").status == 200);  // permissions cached, watch live
+  stack.StopRoles();
+  // The watch ends with roles, so the cache is off and the next check asks roles: refused.
+  TestResponse down = api.Call("GET", "/api/users");
+  for (int i = 0; i < 100 && down.status == 200; ++i) {  // the stream's end is asynchronous
+    absl::SleepFor(absl::Milliseconds(50));
+    down = api.Call("GET", "/api/users");
+  }
+  INFO(down.body);
+  CHECK(down.status == 503);
+  CHECK(down.Header("content-type") == "application/problem+json");
+  Client anonymous(stack.bff_port());
+  CHECK(anonymous.Call("GET", "/healthz").status == 200);
+  CHECK(anonymous.Call("POST", "/api/auth/token", LoginBody()).status == 200);  // public
+}
+
 TEST_CASE("a stopped users service answers 503 on its routes while /healthz stays 200", "[e2e]") {
   Stack stack;
   Client api(stack.bff_port());

@@ -155,6 +155,8 @@ Stack::~Stack() {
 
 void Stack::StopUsers() { StopChild(users_); }
 
+void Stack::StopRoles() { StopChild(roles_); }
+
 void Stack::StopAudit() { StopChild(audit_); }
 
 void Stack::StartAudit() {

@@ -44,6 +44,8 @@ class Stack {
 
   /// Stops the users service (SIGTERM).
   void StopUsers();
+  /// Stops the roles service (SIGTERM).
+  void StopRoles();
   /// Stops the audit service (SIGTERM); StartAudit starts it again, same port and database.
   void StopAudit();
   void StartAudit();
