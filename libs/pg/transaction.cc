@@ -63,6 +63,13 @@ absl::StatusOr<Result> Transaction::Execute(std::string_view sql, const Params& 
   return conn_->Execute(sql, params);
 }
 
+absl::StatusOr<int64_t> Transaction::CopyIn(std::string_view copy_sql, std::string_view data) {
+  if (!active()) {
+    return absl::FailedPreconditionError("transaction is already finished");
+  }
+  return conn_->CopyIn(copy_sql, data);
+}
+
 absl::Status Transaction::Commit() {
   if (!active()) {
     return absl::FailedPreconditionError("transaction is already finished");

@@ -44,6 +44,10 @@ class Transaction final {
   /// statements fail until it is rolled back.
   absl::StatusOr<Result> Execute(std::string_view sql, const Params& params = {});
 
+  /// Connection::CopyIn inside the transaction: rows copied. After an error the transaction is
+  /// aborted, as after a failed Execute.
+  absl::StatusOr<int64_t> CopyIn(std::string_view copy_sql, std::string_view data);
+
   /// Commits. A serialization failure at commit is ABORTED (retry the whole transaction); a
   /// transaction that an earlier error aborted is rolled back and reported as ABORTED too, with the
   /// message saying so. The transaction is finished either way.
