@@ -46,13 +46,13 @@ class Connection final {
   /// no statement cache. For migrations and fixed administrative SQL only.
   absl::Status ExecuteScript(std::string_view sql);
 
-  /// Runs `copy_sql`, a `COPY ... FROM STDIN` statement (it must start with COPY; no parameters,
-  /// no statement cache), and sends `data` as its whole input, in the statement's format (see
-  /// copy_text.h for the text format). Returns the number of rows copied. A row the server
-  /// refuses fails the whole COPY (nothing of it is stored) with the error mapped as in error.h
-  /// and the COPY's line and column appended ("... (COPY t, line 2, column v)"; never the value);
-  /// the connection stays usable (inside a transaction, the transaction is aborted). Not a COPY
-  /// statement: INVALID_ARGUMENT, nothing is sent.
+  /// Runs `copy_sql`, a `COPY ... FROM STDIN` statement (it must start with COPY, after comments;
+  /// no parameters, no statement cache), and sends `data` as its whole input, in the statement's
+  /// format (see copy_text.h for the text format). Returns the number of rows copied. A row the
+  /// server refuses fails the whole COPY (nothing of it is stored) with the error mapped as in
+  /// error.h and the COPY's line and column appended ("... (COPY t, line 2, column v)"; never the
+  /// value); the connection stays usable (inside a transaction, the transaction is aborted). Not a
+  /// COPY statement: INVALID_ARGUMENT, nothing is sent.
   absl::StatusOr<int64_t> CopyIn(std::string_view copy_sql, std::string_view data);
 
   /// Round-trips a trivial query, waiting at most `timeout`; a timed-out connection is closed (and

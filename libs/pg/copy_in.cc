@@ -27,8 +27,15 @@ using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 // libpq copies each PQputCopyData call into its output buffer: chunks bound that buffer.
 constexpr size_t kChunk = size_t{1} << 20;
 
+// True if `sql`, after whitespace and comments (`-- ...` lines, `/* ... */`), starts with COPY.
 bool IsCopyStatement(std::string_view sql) {
   absl::string_view text = absl::StripLeadingAsciiWhitespace(ToAbsl(sql));
+  while (absl::StartsWith(text, "--") || absl::StartsWith(text, "/*")) {
+    const bool line = absl::StartsWith(text, "--");
+    const size_t end = text.find(line ? "\n" : "*/");
+    if (end == absl::string_view::npos) return false;
+    text = absl::StripLeadingAsciiWhitespace(text.substr(end + (line ? 1 : 2)));
+  }
   return text.size() > 4 && absl::StartsWithIgnoreCase(text, "copy") &&
          absl::ascii_isspace(static_cast<unsigned char>(text[4]));
 }

@@ -60,7 +60,9 @@ TEST_CASE("CopyIn stores every row and returns how many") {
   Connection conn = Connect();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   const std::string rows = Row(1, "one") + Row(2, "two") + Row(3, std::nullopt);
-  absl::StatusOr<int64_t> copied = conn.CopyIn("COPY t (id, note) FROM STDIN", rows);
+  absl::StatusOr<int64_t> copied = conn.CopyIn(
+      "-- a comment, as .sql files open with\n/* and another */ COPY t (id, note) FROM STDIN",
+      rows);
   INFO(copied.status().ToString());
   REQUIRE(copied.ok());
   CHECK(*copied == 3);
@@ -167,6 +169,10 @@ TEST_CASE("CopyIn refuses what is not COPY FROM STDIN and the session stays usab
   Run(conn, "INSERT INTO t VALUES (1, 'kept')");
 
   absl::StatusOr<int64_t> not_copy = conn.CopyIn("DELETE FROM t", "");
+  CHECK(not_copy.status().code() == absl::StatusCode::kInvalidArgument);
+  not_copy = conn.CopyIn("-- COPY t FROM STDIN\nDELETE FROM t", "");
+  CHECK(not_copy.status().code() == absl::StatusCode::kInvalidArgument);
+  not_copy = conn.CopyIn("/* COPY t FROM STDIN", "");
   CHECK(not_copy.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(Count(conn) == 1);  // nothing was run
 
