@@ -35,11 +35,24 @@ std::string CanonicalEventBytes(const Event& event);
 /// conflicting one.
 std::string CanonicalContentBytes(const Event& event);
 
+/// CanonicalEventBytes(event) without its first two fields (the version tag and the sequence):
+/// id through metadata, with `canonical_ingest_time` (CanonicalTime of the ingest time) in place
+/// of CanonicalTime(event.ingest_time). Lets a store encode an event before it knows the event's
+/// sequence (see ChainHashAt).
+std::string CanonicalEventBytesAfterSequence(const Event& event,
+                                             std::string_view canonical_ingest_time);
+
 /// Lowercase hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
 /// hex(SHA-256(raw 32 bytes of prev_hash || canonical_bytes)). INVALID_ARGUMENT if prev_hash is
 /// not 64 hex characters.
 absl::StatusOr<std::string> ChainHash(std::string_view prev_hash, std::string_view canonical_bytes);
+
+/// ChainHash(prev_hash, CanonicalEventBytes(event)) of the event with sequence `sequence` whose
+/// CanonicalEventBytesAfterSequence is `after_sequence`: the same hash, without encoding the
+/// event again.
+absl::StatusOr<std::string> ChainHashAt(std::string_view prev_hash, int64_t sequence,
+                                        std::string_view after_sequence);
 
 }  // namespace backoffice::audit

@@ -81,6 +81,27 @@ TEST_CASE("the chain hash matches an independent computation of the documented e
   CHECK(*hash == "b16df4b8e521d9f7ba4dd03ae07ec5df51d4e1a3b22d2b2728ac7a7d3c4b2c10");
 }
 
+TEST_CASE("ChainHashAt over the bytes after the sequence is ChainHash of the whole encoding") {
+  Event event = SampleEvent();
+  for (int64_t sequence : {int64_t{1}, int64_t{9}, int64_t{10}, int64_t{123456789012}}) {
+    event.sequence = sequence;
+    absl::StatusOr<std::string> whole = ChainHash(event.prev_hash, CanonicalEventBytes(event));
+    absl::StatusOr<std::string> split =
+        ChainHashAt(event.prev_hash, sequence,
+                    CanonicalEventBytesAfterSequence(event, CanonicalTime(event.ingest_time)));
+    REQUIRE(whole.ok());
+    REQUIRE(split.ok());
+    CHECK(*split == *whole);
+  }
+  event.sequence = 1;
+  CHECK(*ChainHashAt(event.prev_hash, 1,
+                     CanonicalEventBytesAfterSequence(event, CanonicalTime(event.ingest_time))) ==
+        "b16df4b8e521d9f7ba4dd03ae07ec5df51d4e1a3b22d2b2728ac7a7d3c4b2c10");
+  CHECK(ChainHashAt(std::string(64, 'A'), 1, "").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(ChainHashAt("abc", 1, "").status().code() == absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("every field changes the hash; content bytes ignore store-set fields") {
   Event event = SampleEvent();
   std::string base = CanonicalEventBytes(event);

@@ -8,63 +8,53 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "boost/json.hpp"
+#include "libs/pg/copy_text.h"
 #include "services/audit/store/canonical_event.h"
 #include "services/audit/store/queries.h"
 
 namespace backoffice::audit {
 namespace {
 
-boost::json::string_view Json(std::string_view text) { return {text.data(), text.size()}; }
-
-boost::json::value JsonColumn(const std::optional<std::string>& canonical) {
-  if (!canonical.has_value()) return nullptr;
-  return boost::json::parse(Json(*canonical));
+void AppendText(std::string& row, std::string_view value) {
+  pg::AppendCopyText(row, value);
+  row.push_back('\t');
 }
 
-// The row of `e` as stored with ingest_time `ingest_time` (canonical text), without the chain
-// fields (sequence, prev_hash, hash), which CloseEventRow adds under the lock.
-boost::json::object EventContentJson(const Event& e, std::string_view ingest_time) {
-  boost::json::object row;
-  row["id"] = Json(e.id);
-  row["event_time"] = Json(CanonicalTime(e.event_time));
-  row["ingest_time"] = Json(ingest_time);
-  row["actor_type"] = Json(e.actor_type);
-  row["actor_id"] = Json(e.actor_id);
-  row["actor_display_name"] = Json(e.actor_display_name);
-  row["client_ip"] = Json(e.client_ip);
-  row["user_agent"] = Json(e.user_agent);
-  row["on_behalf_of_id"] = Json(e.on_behalf_of_id);
-  row["action"] = Json(e.action);
-  row["resource_type"] = Json(e.resource_type);
-  row["resource_id"] = Json(e.resource_id);
-  row["service"] = Json(e.service);
-  row["request_id"] = Json(e.request_id);
-  row["trace_id"] = Json(e.trace_id);
-  row["outcome"] = Json(e.outcome);
-  row["message"] = Json(e.message);
-  row["before"] = JsonColumn(e.before);
-  row["after"] = JsonColumn(e.after);
-  row["metadata"] = JsonColumn(e.metadata);
+void AppendJson(std::string& row, const std::optional<std::string>& canonical) {
+  if (canonical.has_value()) {
+    pg::AppendCopyText(row, *canonical);
+  } else {
+    pg::AppendCopyNull(row);
+  }
+  row.push_back('\t');
+}
+
+// The COPY text row of `e` for copy_events.sql up to its chain fields (sequence, prev_hash,
+// hash), which are appended under the lock; it ends in a tab.
+std::string OpenEventRow(const Event& e, std::string_view ingest_time) {
+  std::string row;
+  row.reserve(512);
+  AppendText(row, e.id);
+  row.append(CanonicalTime(e.event_time)).push_back('\t');
+  row.append(ingest_time).push_back('\t');
+  for (const std::string* text :
+       {&e.actor_type, &e.actor_id, &e.actor_display_name, &e.client_ip, &e.user_agent,
+        &e.on_behalf_of_id, &e.action, &e.resource_type, &e.resource_id, &e.service, &e.request_id,
+        &e.trace_id, &e.outcome, &e.message}) {
+    AppendText(row, *text);
+  }
+  AppendJson(row, e.before);
+  AppendJson(row, e.after);
+  AppendJson(row, e.metadata);
   return row;
 }
 
-// `object` serialized without its closing brace, so that fields can be appended to the text.
-std::string OpenObjectText(const boost::json::object& object) {
-  std::string text = boost::json::serialize(object);
-  text.pop_back();  // '}'; the object is never empty, so a ',' may follow
-  return text;
-}
-
-// Appends the chain fields and closes an event row opened by OpenObjectText. The hashes are
-// 64 lowercase hex characters (chain_head's CHECK and ChainHash), so need no escaping.
-void CloseEventRow(std::string& row, int64_t sequence, std::string_view prev_hash,
-                   std::string_view hash) {
-  row.append(",\"sequence\":").append(absl::StrCat(sequence));
-  row.append(",\"prev_hash\":\"").append(prev_hash);
-  row.append("\",\"hash\":\"").append(hash).append("\"}");
-}
+// What AppendInTransaction prepares for one event before it takes the lock.
+struct PreparedEvent {
+  std::string digest;          // SHA-256 of the content bytes: tells duplicates from conflicts
+  std::string after_sequence;  // CanonicalEventBytesAfterSequence, with the ingest time
+  std::string row;             // OpenEventRow
+};
 
 }  // namespace
 
@@ -81,35 +71,24 @@ absl::StatusOr<ChainHead> ReadChainHead(const pg::Result& result) {
 absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& tx,
                                                               const std::vector<Event>& events,
                                                               absl::Time ingest_time) {
-  std::vector<std::string> ids;
-  ids.reserve(events.size());
-  for (const Event& event : events) ids.push_back(event.id);
-  std::string ids_array = absl::StrCat("{", absl::StrJoin(ids, ","), "}");
-
   // Everything that does not depend on the chain head is prepared before the lock is taken, so
-  // concurrent appends serialize on less work: the content digests, the events as stored (but for
-  // sequence and prev_hash) and the text of each JSON row without its chain fields. Under the
-  // lock only the chain hashes are computed and the rows closed.
+  // concurrent appends serialize on less work: the content digests, each event's canonical bytes
+  // after its sequence and its COPY row without the chain fields. Under the lock only the chain
+  // hashes are computed and the rows closed.
   const std::string ingest_text = CanonicalTime(ingest_time);
-  std::vector<std::string> digests;
-  std::vector<Event> stamped;
-  std::vector<std::string> event_rows;
-  std::vector<std::string> id_rows;
-  digests.reserve(events.size());
-  stamped.reserve(events.size());
-  event_rows.reserve(events.size());
-  id_rows.reserve(events.size());
+  std::string ids_array = "{";
+  std::vector<PreparedEvent> prepared;
+  prepared.reserve(events.size());
   for (const Event& event : events) {
-    digests.push_back(Sha256Hex(CanonicalContentBytes(event)));
-    stamped.push_back(event);
-    stamped.back().ingest_time = ingest_time;
-    event_rows.push_back(OpenObjectText(EventContentJson(event, ingest_text)));
-    boost::json::object id_row;
-    id_row["id"] = Json(event.id);
-    id_row["ingest_time"] = Json(ingest_text);
-    id_row["content_digest"] = Json(digests.back());
-    id_rows.push_back(OpenObjectText(id_row));
+    if (ids_array.size() > 1) ids_array.push_back(',');
+    ids_array.append(event.id);
+    prepared.push_back(PreparedEvent{
+        .digest = Sha256Hex(CanonicalContentBytes(event)),
+        .after_sequence = CanonicalEventBytesAfterSequence(event, ingest_text),
+        .row = OpenEventRow(event, ingest_text),
+    });
   }
+  ids_array.push_back('}');
 
   std::vector<AppendResult> results;
   absl::StatusOr<pg::Result> head_rows = tx.Execute(sql::kLockChainHead);
@@ -130,48 +109,42 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
     existing[*id] = {*sequence, *std::move(digest)};
   }
 
-  std::string events_json = "[";
-  std::string ids_json = "[";
-  ChainHead next = *head;
+  std::string event_rows;
+  std::string id_rows;
+  results.reserve(events.size());
+  int64_t sequence = head->sequence;
+  std::string hash = head->hash;
   for (size_t i = 0; i < events.size(); ++i) {
-    Event& event = stamped[i];
-    const std::string& digest = digests[i];
-    if (auto it = existing.find(event.id); it != existing.end()) {
-      results.push_back(AppendResult{.event_id = event.id,
-                                     .status = it->second.second == digest
+    const std::string& id = events[i].id;
+    PreparedEvent& event = prepared[i];
+    if (auto it = existing.find(id); it != existing.end()) {
+      results.push_back(AppendResult{.event_id = id,
+                                     .status = it->second.second == event.digest
                                                    ? AppendStatus::kDuplicate
                                                    : AppendStatus::kConflict,
                                      .sequence = it->second.first});
       continue;
     }
-    event.sequence = next.sequence + 1;
-    event.prev_hash = next.hash;
-    absl::StatusOr<std::string> hash = ChainHash(event.prev_hash, CanonicalEventBytes(event));
-    if (!hash.ok()) return absl::InternalError("audit.chain_head holds a malformed hash");
-    event.hash = *std::move(hash);
-    results.push_back(AppendResult{
-        .event_id = event.id, .status = AppendStatus::kAccepted, .sequence = event.sequence});
-    if (events_json.size() > 1) {
-      events_json.push_back(',');
-      ids_json.push_back(',');
-    }
-    CloseEventRow(event_rows[i], event.sequence, event.prev_hash, event.hash);
-    events_json.append(event_rows[i]);
-    ids_json.append(id_rows[i]).append(",\"sequence\":").append(absl::StrCat(event.sequence));
-    ids_json.push_back('}');
-    next = ChainHead{.sequence = event.sequence, .hash = event.hash};
+    ++sequence;
+    absl::StatusOr<std::string> next_hash = ChainHashAt(hash, sequence, event.after_sequence);
+    if (!next_hash.ok()) return absl::InternalError("audit.chain_head holds a malformed hash");
+    results.push_back(
+        AppendResult{.event_id = id, .status = AppendStatus::kAccepted, .sequence = sequence});
+    if (event_rows.empty()) event_rows.reserve(events.size() * (event.row.size() + 160));
+    // The hashes are 64 lowercase hex characters (chain_head's CHECK and ChainHashAt), so need no
+    // escaping.
+    absl::StrAppend(&event_rows, event.row, sequence, "\t", hash, "\t", *next_hash, "\n");
+    absl::StrAppend(&id_rows, id, "\t", ingest_text, "\t", event.digest, "\t", sequence, "\n");
+    hash = *std::move(next_hash);
   }
-  if (events_json.size() == 1) return results;
-  events_json.push_back(']');
-  ids_json.push_back(']');
-  if (absl::StatusOr<pg::Result> r = tx.Execute(sql::kInsertEventIds, {ids_json}); !r.ok()) {
+  if (event_rows.empty()) return results;
+  if (absl::StatusOr<int64_t> r = tx.CopyIn(sql::kCopyEventIds, id_rows); !r.ok()) {
     return r.status();
   }
-  if (absl::StatusOr<pg::Result> r = tx.Execute(sql::kInsertEvents, {events_json}); !r.ok()) {
+  if (absl::StatusOr<int64_t> r = tx.CopyIn(sql::kCopyEvents, event_rows); !r.ok()) {
     return r.status();
   }
-  absl::StatusOr<pg::Result> updated =
-      tx.Execute(sql::kUpdateChainHead, {next.sequence, next.hash});
+  absl::StatusOr<pg::Result> updated = tx.Execute(sql::kUpdateChainHead, {sequence, hash});
   if (!updated.ok()) return updated.status();
   return results;
 }
