@@ -157,7 +157,7 @@ int Run(std::vector<std::string> oidc_flags) {
                  .settle = absl::Seconds(1)}});
   absl::StatusOr<std::unique_ptr<authz::PermissionWatcher>> watcher =
       authz::PermissionWatcher::StartWithServiceKey(downstreams.roles->channel(),
-                                                    permissions.cache(),
+                                                    permissions.invalidation(),
                                                     {.file = absl::GetFlag(FLAGS_service_key_file),
                                                      .kid = absl::GetFlag(FLAGS_service_key_id),
                                                      .service = "bff"});

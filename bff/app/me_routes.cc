@@ -5,7 +5,6 @@
 #include <boost/json/object.hpp>
 
 #include "bff/app/permissions.h"
-#include "bff/app/roles_api.h"
 #include "bff/app/user_json.h"
 #include "bff/downstream/fan_out.h"
 #include "bff/http/json_body.h"
@@ -19,7 +18,6 @@ namespace json = boost::json;
 using http::HttpRequest;
 using http::HttpResponse;
 using Stub = users::v1::UsersService::Stub;
-using RolesStub = roles::v1::RolesService::Stub;
 
 json::array Strings(const std::vector<std::string>& values) {
   json::array out;
@@ -39,23 +37,13 @@ json::object RoleToMeJson(const roles::v1::UserRole& held) {
   return role;
 }
 
-// The caller's direct grants; only users-service accounts have any (external principals get
-// FAILED_PRECONDITION without a call).
-asio::awaitable<absl::StatusOr<roles::v1::ListUserRolesResponse>> HeldRoles(
-    RolesApi roles, bool governed, const HttpRequest& request) {
-  if (!governed) co_return absl::FailedPreconditionError("roles come from the token's issuer");
-  roles::v1::ListUserRolesRequest list;
-  list.set_user_id(request.principal->subject);
-  co_return co_await roles.client->Call(request, "ListUserRoles", &RolesStub::async::ListUserRoles,
-                                        roles.async(), list, {.idempotent = true});
-}
-
 // GET /api/me: the caller as every service sees them, asked in parallel. Each part that failed
 // is null and listed in `missing`; the request itself succeeds. For users-service accounts
-// `roles` are their direct grants and `permissions` the effective ones (inheritance resolved);
+// `roles` are their direct grants and `permissions` the effective ones (inheritance resolved),
+// both from RolesPermissions' caches while its watch is live;
 // for external issuers both are the token's claims. The notifications slot stays missing until that
 // service's client is wired here.
-asio::awaitable<HttpResponse> Me(UsersApi users, RolesApi roles, RolesPermissions* permissions,
+asio::awaitable<HttpResponse> Me(UsersApi users, RolesPermissions* permissions,
                                  HttpRequest& request) {
   const http::Principal& principal = *request.principal;
   json::array missing;
@@ -71,7 +59,7 @@ asio::awaitable<HttpResponse> Me(UsersApi users, RolesApi roles, RolesPermission
   auto [user, held, effective] =
       co_await downstream::FanOut(users.client->Call(request, "GetUser", &Stub::async::GetUser,
                                                      users.async(), get, {.idempotent = true}),
-                                  HeldRoles(roles, governed, request), permissions->Of(request));
+                                  permissions->RolesOf(request), permissions->Of(request));
   if (user.ok()) {
     answer["user"] = UserToJson(*user);
   } else {
@@ -90,7 +78,9 @@ asio::awaitable<HttpResponse> Me(UsersApi users, RolesApi roles, RolesPermission
     answer["roles"] = std::move(from_token);
   } else if (held.ok()) {
     json::array list_out;
-    for (const roles::v1::UserRole& role : held->roles()) list_out.push_back(RoleToMeJson(role));
+    for (const roles::v1::UserRole& role : (*held)->answer.roles()) {
+      list_out.push_back(RoleToMeJson(role));
+    }
     answer["roles"] = std::move(list_out);
   } else {
     answer["roles"] = nullptr;
@@ -112,14 +102,14 @@ asio::awaitable<HttpResponse> Me(UsersApi users, RolesApi roles, RolesPermission
 
 }  // namespace
 
-absl::Status AddMeRoutes(http::Router& router, const UsersApi& users, const RolesApi& roles,
+absl::Status AddMeRoutes(http::Router& router, const UsersApi& users,
                          RolesPermissions& permissions) {
   return router.Add({
       .method = "GET",
       .pattern = "/api/me",
       .permission = http::kAuthenticated,
-      .handler = [users, roles, permissions = &permissions](
-                     HttpRequest& request) { return Me(users, roles, permissions, request); },
+      .handler = [users, permissions = &permissions](
+                     HttpRequest& request) { return Me(users, permissions, request); },
   });
 }
 

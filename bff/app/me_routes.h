@@ -2,7 +2,6 @@
 
 #include "absl/status/status.h"
 #include "bff/app/permissions.h"
-#include "bff/app/roles_api.h"
 #include "bff/app/users_api.h"
 #include "bff/http/router.h"
 
@@ -10,7 +9,7 @@ namespace backoffice::bff::app {
 
 /// GET /api/me: the caller, fanned out to every service that knows about them. `permissions`
 /// must outlive the routes.
-absl::Status AddMeRoutes(http::Router& router, const UsersApi& users, const RolesApi& roles,
+absl::Status AddMeRoutes(http::Router& router, const UsersApi& users,
                          RolesPermissions& permissions);
 
 }  // namespace backoffice::bff::app

@@ -31,6 +31,16 @@ namespace backoffice::bff::app {
 using authz::UserPermissions;
 using PermissionsCache = authz::InvalidatingCache<UserPermissions>;
 
+/// A user's direct grants as RolesService.ListUserRoles answers them (its first page), for
+/// /api/me. Kept exact by the same watch as the permissions: a grant or revoke notifies the user,
+/// a role's change (its labels included) everyone.
+struct HeldRoles {
+  roles::v1::ListUserRolesResponse answer;
+  /// The earliest expiry among the grants listed: the answer lists an expired grant after it.
+  std::optional<absl::Time> valid_until;
+};
+using HeldRolesCache = authz::InvalidatingCache<HeldRoles>;
+
 struct RolesPermissionsOptions {
   downstream::ServiceClient* roles = nullptr;
   /// `iss` of the users service's tokens: only their subjects have grants.
@@ -54,17 +64,26 @@ class RolesPermissions {
   boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const UserPermissions>>> Of(
       const http::HttpRequest& request);
 
+  /// The request principal's direct grants, from the cache or the roles service; as Of for
+  /// errors and for principals of other issuers.
+  boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const HeldRoles>>> RolesOf(
+      const http::HttpRequest& request);
+
   /// Whether the principal's permissions come from the roles service (else from the token).
   bool Governs(const http::Principal& principal) const;
 
-  /// The cache, for the watcher that keeps it exact.
+  /// The permissions cache, for metrics.
   PermissionsCache& cache() { return cache_; }
+  /// Both caches, for the watcher that keeps them exact.
+  authz::CacheInvalidation& invalidation() { return invalidation_; }
 
  private:
   downstream::ServiceClient& roles_;
   std::shared_ptr<roles::v1::RolesService::Stub> stub_;
   const std::string users_issuer_;
   PermissionsCache cache_;
+  HeldRolesCache held_roles_;
+  authz::CacheInvalidations invalidation_{{&cache_, &held_roles_}};
 };
 
 /// The gateway's Authorizer: the route's permission must be among the principal's; 403 naming it

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "bff/downstream/service_client.h"
+#include "libs/authz/invalidating_cache.h"
 #include "proto/roles/v1/roles.grpc.pb.h"
 
 namespace backoffice::bff::app {
@@ -12,6 +13,10 @@ namespace backoffice::bff::app {
 struct RolesApi {
   downstream::ServiceClient* client = nullptr;
   std::shared_ptr<roles::v1::RolesService::Stub> stub;
+  /// What this BFF caches about users' grants (RolesPermissions), dropped right after a change
+  /// made through it: its next request sees the change without waiting for the watch (which
+  /// tells the other replicas). Null: nothing cached.
+  authz::CacheInvalidation* cached = nullptr;
 
   class roles::v1::RolesService::Stub::async* async() const {
     return stub->async();

@@ -33,6 +33,15 @@ struct Apis {
   UsersApi users;
 };
 
+// After a change made through this BFF: one user's cached grants and permissions, or everyone's.
+void ForgetUser(const RolesApi& roles, std::string_view user_id) {
+  if (roles.cached == nullptr) return;
+  roles.cached->Invalidate(absl::AsciiStrToLower({user_id.data(), user_id.size()}));
+}
+void ForgetEveryone(const RolesApi& roles) {
+  if (roles.cached != nullptr) roles.cached->InvalidateAll();
+}
+
 HttpResponse RoleResponse(int status, const roles::v1::Role& role) {
   HttpResponse response = http::JsonResponse(status, RoleToJson(role));
   if (!role.etag().empty()) {
@@ -149,6 +158,7 @@ asio::awaitable<HttpResponse> UpdateRole(Apis apis, HttpRequest& request) {
   if (!role.ok()) {
     co_return WriteProblem(request, role.status(), condition.if_match);
   }
+  ForgetEveryone(apis.roles);
   co_return RoleResponse(200, *role);
 }
 
@@ -180,6 +190,7 @@ asio::awaitable<HttpResponse> DeleteRole(Apis apis, HttpRequest& request) {
   if (!done.ok()) {
     co_return WriteProblem(request, done.status(), !remove.etag().empty());
   }
+  ForgetEveryone(apis.roles);
   co_return RoleResponse(200, *role);
 }
 
@@ -282,6 +293,7 @@ asio::awaitable<HttpResponse> GrantRole(Apis apis, HttpRequest& request) {
   if (!granted.ok()) {
     co_return http::ProblemResponse(request, granted.status());
   }
+  ForgetUser(apis.roles, granted->user_id());
   co_return http::JsonResponse(201, GrantToJson(*granted));
 }
 
@@ -337,6 +349,7 @@ asio::awaitable<HttpResponse> RevokeRole(Apis apis, HttpRequest& request) {
   if (!done.ok()) {
     co_return http::ProblemResponse(request, done.status());
   }
+  ForgetUser(apis.roles, user_id);
   co_return http::JsonResponse(200, record);
 }
 

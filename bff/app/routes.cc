@@ -18,7 +18,8 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
       .stub = std::shared_ptr(users::v1::UsersService::NewStub(downstreams.users->channel()))};
   RolesApi roles{
       .client = downstreams.roles.get(),
-      .stub = std::shared_ptr(roles::v1::RolesService::NewStub(downstreams.roles->channel()))};
+      .stub = std::shared_ptr(roles::v1::RolesService::NewStub(downstreams.roles->channel())),
+      .cached = &permissions.invalidation()};
   AuditApi audit{
       .client = downstreams.audit.get(),
       .stub = std::shared_ptr(audit::v1::AuditService::NewStub(downstreams.audit->channel()))};
@@ -39,7 +40,7 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
   if (absl::Status added = AddAuditRoutes(router, audit, options.max_export_bytes); !added.ok()) {
     return added;
   }
-  return AddMeRoutes(router, users, roles, permissions);
+  return AddMeRoutes(router, users, permissions);
 }
 
 }  // namespace backoffice::bff::app

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -45,6 +46,27 @@ class CacheInvalidation {
   /// Drops everything; while disabled nothing is stored (used while notifications may be
   /// missed).
   virtual void SetEnabled(bool enabled) = 0;
+};
+
+/// Several caches kept exact by one change feed (one watch stream): each change is applied to
+/// all of them. The caches must outlive this.
+class CacheInvalidations final : public CacheInvalidation {
+ public:
+  explicit CacheInvalidations(std::vector<CacheInvalidation*> caches)
+      : caches_(std::move(caches)) {}
+
+  void Invalidate(std::string_view user_id) override {
+    for (CacheInvalidation* cache : caches_) cache->Invalidate(user_id);
+  }
+  void InvalidateAll() override {
+    for (CacheInvalidation* cache : caches_) cache->InvalidateAll();
+  }
+  void SetEnabled(bool enabled) override {
+    for (CacheInvalidation* cache : caches_) cache->SetEnabled(enabled);
+  }
+
+ private:
+  const std::vector<CacheInvalidation*> caches_;
 };
 
 /// Bounds of an InvalidatingCache.

@@ -100,5 +100,30 @@ TEST_CASE("with settle, answers loaded right after an invalidation are not kept"
   CHECK(cache.size() == 1);
 }
 
+TEST_CASE("one feed keeps several caches exact") {
+  PermissionCache permissions;
+  PermissionCache roles;
+  CacheInvalidations both({&permissions, &roles});
+  absl::Time now = absl::Now();
+  permissions.Insert("u1", Answer({"users:read"}), permissions.generation(), now);
+  roles.Insert("u1", Answer({"viewer"}), roles.generation(), now);
+  roles.Insert("u2", Answer({"admin"}), roles.generation(), now);
+
+  both.Invalidate("u1");
+  CHECK(permissions.Find("u1", now) == nullptr);
+  CHECK(roles.Find("u1", now) == nullptr);
+  CHECK(roles.Find("u2", now) != nullptr);
+
+  both.InvalidateAll();
+  CHECK(roles.size() == 0);
+
+  both.SetEnabled(false);
+  CHECK_FALSE(permissions.enabled());
+  CHECK_FALSE(roles.enabled());
+  both.SetEnabled(true);
+  CHECK(permissions.enabled());
+  CHECK(roles.enabled());
+}
+
 }  // namespace
 }  // namespace backoffice::authz

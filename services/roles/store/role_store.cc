@@ -569,7 +569,9 @@ absl::StatusOr<RoleChange> RoleStore::Update(const RoleUpdate& update, const Act
         return s;
       }
     }
-    if (change.affects_permissions) {
+    // Watchers also cache how a user's grants read (/api/me lists role names), so a relabel
+    // notifies too; it is rare, and the watch has no finer notice for it.
+    if (change.affects_permissions || labels_changed) {
       return NotifyChange(tx, kNotifyAll);
     }
     return absl::OkStatus();
