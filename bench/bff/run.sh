@@ -204,6 +204,27 @@ rss_max_since() { # LINE PID: max VmRSS in MiB of PID's samples after line LINE
 }
 RSS_IDLE="$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/${BFF_PID}/status")"
 
+# cpu_ticks PID...: user + system clock ticks used so far by these processes (all their threads).
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$@"; do
+    # Fields after the ")" that ends the command name: utime is the 12th, stime the 13th.
+    fields="$(sed -E 's/.*\) //' "/proc/${pid}/stat" 2>/dev/null)" || continue
+    total=$((total + $(awk '{print $12 + $13}' <<<"${fields}")))
+  done
+  echo "${total}"
+}
+# The cluster's processes: the postmaster (first line of postmaster.pid) and its children.
+pg_pids() {
+  local postmaster
+  postmaster="$(head -n 1 "${PG_DATA}/postmaster.pid")"
+  echo "${postmaster}" "$(pgrep -P "${postmaster}" | paste -sd ' ')"
+}
+# busy_ticks: clock ticks the whole machine was busy (every CPU; /proc/stat's first line).
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+CLOCK_TICK="$(getconf CLK_TCK)"
+declare -A CPU_US=()
+
 BUSY_BEFORE="$(busy_processes)"
 UPTIME_BEFORE="$(uptime)"
 info "load before the runs: ${UPTIME_BEFORE##*load }"
@@ -220,8 +241,12 @@ for name in "${ORDER[@]}"; do
   fi
   rss_from="$(wc -l <"${TMP_DIR}/rss.txt")"
   roles_from="$(grpc_calls "${ROLES_ADMIN_PORT}" GetEffectivePermissions)"
+  read -ra PG_PIDS <<<"$(pg_pids)"
+  cpu_from="$(cpu_ticks "$(target_pid "${name}")") $(cpu_ticks "${USERS_PID}") $(cpu_ticks "${ROLES_PID}") $(cpu_ticks "${PG_PIDS[@]}") $(busy_ticks)"
   step wrk -c "${CONNECTIONS}" -t "${THREADS}" -d "${DURATION}" --latency -s "${LUA_SCRIPT}" \
     "${url}/" >"${TMP_DIR}/wrk_${name}.txt" 2>&1 || fail "wrk run of ${name} failed"
+  cpu_to="$(cpu_ticks "$(target_pid "${name}")") $(cpu_ticks "${USERS_PID}") $(cpu_ticks "${ROLES_PID}") $(cpu_ticks "${PG_PIDS[@]}") $(busy_ticks)"
+  CPU_US[${name}]="${cpu_from} ${cpu_to}"
   ROLES_CALLS[${name}]=$(($(grpc_calls "${ROLES_ADMIN_PORT}" GetEffectivePermissions) - roles_from))
   RSS_MAX[${name}]="$(rss_max_since "${rss_from}" "$(target_pid "${name}")")"
   RESULT[${name}]="$(grep '^RESULT ' "${TMP_DIR}/wrk_${name}.txt")" ||
@@ -321,6 +346,21 @@ COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
     rate="$(awk -v n="${requests}" -v us="$(field "${name}" duration_us)" 'BEGIN {printf "%.0f", n / (us / 1e6)}')"
     socket=$(($(field "${name}" connect) + $(field "${name}" read) + $(field "${name}" write) + $(field "${name}" timeout)))
     echo "| ${LABEL[${name}]} | ${requests} | ${rate} | $(ms "$(field "${name}" mean_us)") | $(ms "$(field "${name}" p50_us)") | $(ms "$(field "${name}" p90_us)") | $(ms "$(field "${name}" p99_us)") | $(ms "$(field "${name}" max_us)") | $(field "${name}" status_errors) | ${socket} | ${TOTALS[${name}]:--} | ${ROLES_CALLS[${name}]} | ${RSS_MAX[${name}]} |"
+  done
+  echo
+  echo "CPU per request during each measured run, in µs: each process's user + system time (\`/proc/<pid>/stat\`, all threads; PostgreSQL: the postmaster and its children) divided by wrk's request count. \"machine\" is every CPU's busy time (\`/proc/stat\`), so it includes wrk and anything else running; \"machine − ours\" is that remainder."
+  echo
+  echo "| path | bff | users | roles | PostgreSQL | ours (sum) | machine | machine − ours |"
+  echo "|---|--:|--:|--:|--:|--:|--:|--:|"
+  for name in "${ORDER[@]}"; do
+    selected "${name}" || continue
+    awk -v label="${LABEL[${name}]}" -v n="$(field "${name}" requests)" -v hz="${CLOCK_TICK}" \
+      -v ticks="${CPU_US[${name}]}" 'BEGIN {
+        split(ticks, t, " "); us = 1e6 / hz / n; ours = 0
+        for (i = 1; i <= 4; i++) { d[i] = (t[i + 5] - t[i]) * us; ours += d[i] }
+        machine = (t[10] - t[5]) * us
+        printf "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", label, d[1], d[2], d[3], d[4], ours, machine, machine - ours
+      }'
   done
   echo
   echo "bff memory: VmRSS ${RSS_IDLE} MiB idle before the runs, ${RSS_ALL} MiB at most during them (sampled every 0.2 s); at the end: ${BFF_STATUS}"

@@ -135,8 +135,7 @@ std::optional<http::Problem> FillUpdateMask(const http::HttpRequest& request,
   return std::nullopt;
 }
 
-WriteCondition WriteConditionOf(const http::HttpRequest& request,
-                                const boost::json::object& body) {
+WriteCondition WriteConditionOf(const http::HttpRequest& request, const boost::json::object& body) {
   WriteCondition condition;
   condition.etag = IfMatch(request);
   condition.if_match = !condition.etag.empty();
