@@ -5,10 +5,19 @@
 #include <openssl/evp.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <tuple>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "libs/jwt/key.h"
 #include "services/audit/checkpoint_signer.h"
 #include "services/audit/export_writer.h"
+#include "services/audit/store/canonical_json.h"
 
 namespace backoffice::audit {
 namespace {
@@ -50,6 +59,140 @@ TEST_CASE("an AuditEvent maps to an Event with canonical JSON and back") {
   (*nan.mutable_metadata()->mutable_fields())["n"].set_number_value(std::nan(""));
   CHECK(EventFromProto(nan, "events[4]").status().message() ==
         "events[4].metadata: numbers must be finite (no NaN or infinity)");
+}
+
+// What EventFromProto wrote before it had its own writer: protobuf's JSON printer, then
+// CanonicalJson over the printed text.
+absl::StatusOr<std::string> PrintedCanonical(const google::protobuf::Struct& value) {
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(value, &json).ok()) {
+    return absl::InvalidArgumentError("not printable");
+  }
+  return CanonicalJson(std::string_view(json), "metadata");
+}
+
+// EventFromProto's metadata for `value` and the printed path's canonical JSON of the very same
+// Struct (the printed path's result for some numbers depends on the order protobuf's Map happens
+// to iterate in, so a copy might print differently).
+void CheckSameAsPrinted(const google::protobuf::Struct& value) {
+  v1::AuditEvent proto = SampleProto();
+  *proto.mutable_metadata() = value;
+  absl::StatusOr<std::string> printed = PrintedCanonical(proto.metadata());
+  absl::StatusOr<Event> mapped = EventFromProto(proto, "events[0]");
+  INFO(value.DebugString());
+  REQUIRE(printed.ok());
+  INFO(mapped.status().ToString());
+  REQUIRE(mapped.ok());
+  REQUIRE(mapped->metadata.has_value());
+  CHECK(*mapped->metadata == *printed);
+}
+
+// Both paths' outcome for a Struct one of them may refuse.
+std::pair<absl::StatusOr<std::string>, absl::StatusOr<std::string>> BothPaths(
+    const google::protobuf::Struct& value) {
+  v1::AuditEvent proto = SampleProto();
+  *proto.mutable_metadata() = value;
+  absl::StatusOr<std::string> printed = PrintedCanonical(proto.metadata());
+  absl::StatusOr<Event> event = EventFromProto(proto, "events[0]");
+  if (!event.ok()) return {printed, event.status()};
+  return {printed, event->metadata.value_or("")};
+}
+
+TEST_CASE("Struct fields become the same canonical JSON as printing and re-parsing them") {
+  google::protobuf::Struct value;
+  auto& fields = *value.mutable_fields();
+  fields["zeta"].set_string_value("quote \" backslash \\ slash / tab \t nl \n cr \r \b \f");
+  fields["ctl"].set_string_value(std::string("\x01\x1f\x7f", 3));
+  fields["\xC3\xA9"].set_string_value("\xE2\x82\xAC \xF0\x9F\x94\x92 \xE2\x80\xA8");
+  fields["Z"].set_bool_value(false);
+  fields["a"].set_null_value(google::protobuf::NULL_VALUE);
+  fields[""].set_bool_value(true);
+  fields["empty"].mutable_struct_value();
+  fields["list"].mutable_list_value();
+  google::protobuf::ListValue* list = fields["mixed"].mutable_list_value();
+  list->add_values()->set_number_value(-0.0);
+  list->add_values()->set_string_value("x");
+  list->add_values()->mutable_list_value()->add_values()->set_number_value(1e21);
+  (*list->add_values()->mutable_struct_value()->mutable_fields())["b"].set_number_value(0.1);
+  CheckSameAsPrinted(value);
+}
+
+TEST_CASE("numbers match the printed path over many doubles") {
+  // Plain numbers of at most 15 significant digits: written directly.
+  const std::vector<double> plain = {
+      0,    1,        -1,   0.1,     1.5,     123.456,         4.35,
+      1e-5, 100,      1e14, -2.5e-3, 40.7364, 999999999999999, 0.123456789012345,
+      -0.0, 1234.5678};
+  // Exponents, 16-17 digits, extremes: left to the printed path as a whole.
+  const std::vector<double> extreme = {0.30000000000000004,
+                                       2.5e-7,
+                                       9007199254740993.0,
+                                       12345678901234567890.0,
+                                       1e15,
+                                       1e21,
+                                       1e300,
+                                       -1e-300,
+                                       std::numeric_limits<double>::max(),
+                                       std::numeric_limits<double>::min(),
+                                       std::numeric_limits<double>::denorm_min()};
+  for (const std::vector<double>* numbers : {&plain, &extreme}) {
+    google::protobuf::Struct value;
+    for (size_t i = 0; i < numbers->size(); ++i) {
+      (*value.mutable_fields())[absl::StrCat("f", i)].set_number_value((*numbers)[i]);
+    }
+    CheckSameAsPrinted(value);
+  }
+
+  // Random decimals (direct), random finite bit patterns (printed path), and both mixed.
+  std::mt19937_64 random(20261122);
+  for (int round = 0; round < 40; ++round) {
+    google::protobuf::Struct decimals;
+    google::protobuf::Struct bits;
+    google::protobuf::Struct mixed;
+    for (int i = 0; i < 100; ++i) {
+      double number;
+      do {
+        uint64_t pattern = random();
+        std::memcpy(&number, &pattern, sizeof(number));
+      } while (!std::isfinite(number));
+      const double decimal =
+          static_cast<double>(static_cast<int64_t>(random() % 20000000001) - 10000000000) /
+          std::pow(10.0, static_cast<double>(random() % 16));
+      (*bits.mutable_fields())[absl::StrCat("b", i)].set_number_value(number);
+      (*decimals.mutable_fields())[absl::StrCat("d", i)].set_number_value(decimal);
+      (*mixed.mutable_fields())[absl::StrCat("m", i)].set_number_value(i == 50 ? number : decimal);
+    }
+    CheckSameAsPrinted(decimals);
+    CheckSameAsPrinted(bits);
+    CheckSameAsPrinted(mixed);
+  }
+}
+
+TEST_CASE("deep nesting and a Value without a kind take the printed path") {
+  google::protobuf::Struct deep;
+  google::protobuf::Struct* level = &deep;
+  for (int i = 0; i < 20; ++i) {
+    level = (*level->mutable_fields())["n"].mutable_struct_value();
+  }
+  (*level->mutable_fields())["leaf"].set_number_value(1);
+  CheckSameAsPrinted(deep);
+
+  google::protobuf::Struct too_deep;
+  level = &too_deep;
+  for (int i = 0; i < 40; ++i) {
+    level = (*level->mutable_fields())["n"].mutable_struct_value();
+  }
+  auto [printed, mapped] = BothPaths(too_deep);
+  CHECK(printed.ok() == mapped.ok());
+  if (printed.ok() && mapped.ok()) CHECK(*printed == *mapped);
+
+  google::protobuf::Struct no_kind;
+  (*no_kind.mutable_fields())["unset"];
+  (*no_kind.mutable_fields())["set"].set_number_value(2);
+  std::tie(printed, mapped) = BothPaths(no_kind);
+  INFO(printed.status().ToString() << " / " << mapped.status().ToString());
+  CHECK(printed.ok() == mapped.ok());
+  if (printed.ok() && mapped.ok()) CHECK(*printed == *mapped);
 }
 
 TEST_CASE("filters map and are validated") {

@@ -121,6 +121,12 @@ absl::Status Write(const boost::json::value& value, std::string_view field, std:
 
 }  // namespace
 
+void AppendCanonicalJsonString(std::string_view text, std::string& out) { WriteString(text, out); }
+
+absl::Status AppendCanonicalJsonNumber(double number, std::string_view field, std::string& out) {
+  return WriteNumber(number, field, out);
+}
+
 absl::StatusOr<std::string> CanonicalJson(const boost::json::value& value, std::string_view field) {
   std::string out;
   if (absl::Status status = Write(value, field, out); !status.ok()) return status;

@@ -27,6 +27,14 @@ namespace backoffice::audit {
 /// INVALID_ARGUMENT "<field>: ..." for NaN or infinite numbers.
 absl::StatusOr<std::string> CanonicalJson(const boost::json::value& value, std::string_view field);
 
+/// Appends `text` to `out` as a canonical JSON string (quoted and escaped as above): for writers
+/// that produce canonical JSON from another tree than Boost.JSON's.
+void AppendCanonicalJsonString(std::string_view text, std::string& out);
+
+/// Appends `number` to `out` as a canonical JSON number (as above). INVALID_ARGUMENT
+/// "<field>: numbers must be finite (no NaN or infinity)" for NaN or an infinity.
+absl::Status AppendCanonicalJsonNumber(double number, std::string_view field, std::string& out);
+
 /// Parses `json` (strict RFC 8259) and writes it canonically. INVALID_ARGUMENT "<field>: ..." if
 /// it does not parse.
 absl::StatusOr<std::string> CanonicalJson(std::string_view json, std::string_view field);
