@@ -49,19 +49,22 @@ class Builder {
   std::vector<std::string> where_;
 };
 
-// What users_search_trgm indexes. U+001F joins the fields: neither they nor a query may contain
-// it, so a pattern without wildcards inside cannot match across the boundary.
-constexpr absl::string_view kSearchExpression = "lower(email || E'\\x1f' || display_name)";
+// What users_search_trgm indexes: the stored column lower(email || E'\x1f' || display_name)
+// (migration 0013). U+001F joins the fields: neither they nor a query may contain it, so a
+// pattern without wildcards inside cannot match across the boundary. The column exists in
+// `users` only (user_view's columns are what callers read), so statements with a query filter
+// select from `users`.
+constexpr absl::string_view kSearchExpression = "search_text";
 
 void AddFilters(const ListSpec& spec, Builder& b) {
   if (!spec.query.empty()) {
-    // One condition on the indexed expression, so the planner sees the trigram index's
+    // One condition on the indexed column, so the planner sees the trigram index's
     // selectivity. Short queries match a prefix of the email or of the display name.
-    // The expression is lower-cased already, so LIKE against the lower-cased pattern is the
+    // The column is stored lower-cased, so LIKE against the lower-cased pattern is the
     // case-insensitive match (ILIKE is lower(a) LIKE lower(b) in a UTF-8 database) without
-    // lower-casing every row a second time: half the CPU of ILIKE in the rows a page walks, and
-    // in the planner's match of the pattern against the histogram. lower() of a parameter is
-    // folded into a constant in custom plans, so estimates and the trigram index still apply.
+    // lower-casing any row at query time: neither in the recheck of each match the bitmap scan
+    // fetches, nor in the planner's match of the pattern against the histogram. lower() of a
+    // parameter is folded into a constant in custom plans, so estimates and the index apply.
     if (CodePoints(spec.query) >= 3) {
       std::string p = b.Param(LikePattern(spec.query, false));
       b.Where(absl::StrCat(kSearchExpression, " LIKE lower(", p, "::text)"));
@@ -139,6 +142,55 @@ std::string OrderBy(const ListSpec& spec) {
   }
   keys.push_back(absl::StrCat("id", spec.sort.back().descending ? " DESC" : " ASC"));
   return absl::StrJoin(keys, ", ");
+}
+
+// The same order over the columns of a subquery `m` that selected the sort keys as sort_key_<i>.
+std::string OrderByChosen(const ListSpec& spec) {
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < spec.sort.size(); ++i) {
+    keys.push_back(absl::StrCat("m.sort_key_", i, spec.sort[i].descending ? " DESC" : " ASC"));
+  }
+  keys.push_back(absl::StrCat("m.id", spec.sort.back().descending ? " DESC" : " ASC"));
+  return absl::StrJoin(keys, ", ");
+}
+
+// The page statement. Without a query filter and without a count, one SELECT from user_view
+// (a keyset index walk reads each row once). Otherwise the page is chosen from `users`, which
+// holds the search column, selecting only id and the sort keys (and the count of all matches:
+// the window runs over the matches before the sort and the LIMIT cut them, so it counts the
+// rows the page had to find anyway), and only the chosen rows are then read through user_view.
+Statement PageStatement(const ListSpec& spec, const std::optional<PagePosition>& after,
+                        int32_t limit, int32_t offset, bool count_matches) {
+  Builder b;
+  AddFilters(spec, b);
+  if (after.has_value()) AddKeyset(spec, *after, b);
+  std::string sort_keys;
+  for (size_t i = 0; i < spec.sort.size(); ++i) {
+    absl::StrAppend(&sort_keys, ", ", spec.sort[i].field->expression, " AS sort_key_", i);
+  }
+  std::string where = b.WhereClause();
+  std::string limit_param = b.Param(limit);
+  std::string offset_param = b.Param(offset);
+  Statement statement;
+  if (spec.query.empty() && !count_matches) {
+    statement.sql = absl::StrCat("SELECT *", sort_keys, " FROM user_view", where, " ORDER BY ",
+                                 OrderBy(spec), " LIMIT ", limit_param, " OFFSET ", offset_param);
+  } else {
+    std::string outer_columns;
+    for (size_t i = 0; i < spec.sort.size(); ++i) {
+      absl::StrAppend(&outer_columns, ", m.sort_key_", i);
+    }
+    if (count_matches) {
+      absl::StrAppend(&sort_keys, ", count(*) OVER () AS matching_count");
+      absl::StrAppend(&outer_columns, ", m.matching_count");
+    }
+    statement.sql = absl::StrCat(
+        "SELECT v.*", outer_columns, " FROM (SELECT id", sort_keys, " FROM users", where,
+        " ORDER BY ", OrderBy(spec), " LIMIT ", limit_param, " OFFSET ", offset_param,
+        ") AS m JOIN user_view v ON v.id = m.id ORDER BY ", OrderByChosen(spec));
+  }
+  statement.params = b.TakeParams();
+  return statement;
 }
 
 absl::Status Invalid(std::string field, std::string_view problem) {
@@ -255,21 +307,11 @@ std::vector<bool> SortKinds(const ListSpec& spec) {
 
 Statement BuildPageQuery(const ListSpec& spec, const std::optional<PagePosition>& after,
                          int32_t limit, int32_t offset) {
-  Builder b;
-  AddFilters(spec, b);
-  if (after.has_value()) AddKeyset(spec, *after, b);
-  std::string columns;
-  for (size_t i = 0; i < spec.sort.size(); ++i) {
-    absl::StrAppend(&columns, ", ", spec.sort[i].field->expression, " AS sort_key_", i);
-  }
-  std::string where = b.WhereClause();
-  std::string limit_param = b.Param(limit);
-  std::string offset_param = b.Param(offset);
-  Statement statement;
-  statement.sql = absl::StrCat("SELECT *", columns, " FROM user_view", where, " ORDER BY ",
-                               OrderBy(spec), " LIMIT ", limit_param, " OFFSET ", offset_param);
-  statement.params = b.TakeParams();
-  return statement;
+  return PageStatement(spec, after, limit, offset, false);
+}
+
+Statement BuildCountedPageQuery(const ListSpec& spec, int32_t limit, int32_t offset) {
+  return PageStatement(spec, std::nullopt, limit, offset, true);
 }
 
 Statement BuildCountQuery(const ListSpec& spec, std::optional<int64_t> cap) {

@@ -81,9 +81,16 @@ struct Statement {
 
 /// SELECT of up to `limit` rows of user_view matching `spec`, after `after` (keyset) and skipping
 /// `offset` rows, in the spec's order. Besides user_view's columns each row has `sort_key_0`
-/// (and `sort_key_1`): the values a page token needs.
+/// (and `sort_key_1`): the values a page token needs. With a query filter the rows are chosen
+/// from `users` (where the search column is) and only they are read through user_view.
 Statement BuildPageQuery(const ListSpec& spec, const std::optional<PagePosition>& after,
                          int32_t limit, int32_t offset);
+
+/// The first page (no keyset position) like BuildPageQuery, whose rows also carry
+/// `matching_count` (bigint): how many rows match `spec`'s filters, offset and limit aside,
+/// counted in the same pass that finds the page (count(*) OVER () over the matches, before
+/// they are sorted and cut). An empty page has no row to carry it.
+Statement BuildCountedPageQuery(const ListSpec& spec, int32_t limit, int32_t offset);
 
 /// count(*) of the matching rows; with `cap`, counts at most `cap` rows (LIMIT in a subquery).
 Statement BuildCountQuery(const ListSpec& spec, std::optional<int64_t> cap);

@@ -31,8 +31,9 @@ TEST_CASE("statements hold parameters, never the input text") {
                         .order_by = {{"email", SortDirection::kDesc}}});
   PagePosition after{.values = {hostile}, .id = "0190b5f2-7c1e-7d3a-9f00-0123456789ab"};
   for (const Statement& statement :
-       {BuildPageQuery(spec, after, 51, 0), BuildCountQuery(spec, 10'001),
-        BuildCountQuery(spec, std::nullopt), BuildEstimateQuery(spec)}) {
+       {BuildPageQuery(spec, after, 51, 0), BuildCountedPageQuery(spec, 51, 0),
+        BuildCountQuery(spec, 10'001), BuildCountQuery(spec, std::nullopt),
+        BuildEstimateQuery(spec)}) {
     INFO(statement.sql);
     CHECK_FALSE(absl::StrContains(statement.sql, "DROP"));
     CHECK_FALSE(absl::StrContains(statement.sql, "0190b5f2"));
@@ -42,6 +43,37 @@ TEST_CASE("statements hold parameters, never the input text") {
   CHECK(absl::StrContains(page.sql, "ORDER BY lower(email) DESC, id DESC"));
   CHECK(absl::StrContains(page.sql, "(lower(email), id) < ($"));
   CHECK(page.params.size() == 8);  // query, statuses, start, ids, key, id, limit, offset
+}
+
+TEST_CASE("a query filter reads the stored search column and picks the page from users") {
+  ListSpec spec = Spec({.query = "Ann", .order_by = {{"email"}, {"create_time"}}});
+  Statement page = BuildPageQuery(spec, std::nullopt, 26, 0);
+  INFO(page.sql);
+  CHECK(absl::StrContains(page.sql, "search_text LIKE lower($1::text)"));
+  CHECK(absl::StrContains(page.sql,
+                          "FROM (SELECT id, lower(email) AS sort_key_0, created_at AS sort_key_1 "
+                          "FROM users WHERE "));
+  CHECK(absl::StrContains(page.sql, "ORDER BY lower(email) ASC, created_at DESC, id DESC LIMIT"));
+  CHECK(absl::StrContains(page.sql,
+                          ") AS m JOIN user_view v ON v.id = m.id ORDER BY "
+                          "m.sort_key_0 ASC, m.sort_key_1 DESC, m.id DESC"));
+  CHECK_FALSE(absl::StrContains(page.sql, "matching_count"));
+  CHECK(page.params.size() == 3);  // pattern, limit, offset
+
+  Statement counted = BuildCountedPageQuery(spec, 26, 0);
+  INFO(counted.sql);
+  CHECK(absl::StrContains(counted.sql, "count(*) OVER () AS matching_count FROM users WHERE "));
+  CHECK(absl::StrContains(counted.sql, "SELECT v.*, m.sort_key_0, m.sort_key_1, m.matching_count"));
+  CHECK(counted.params.size() == 3);
+
+  // Short queries: two prefix patterns on the same column.
+  Statement prefix = BuildPageQuery(Spec({.query = "An"}), std::nullopt, 26, 0);
+  CHECK(absl::StrContains(
+      prefix.sql, "(search_text LIKE lower($1::text) OR search_text LIKE lower($2::text))"));
+  // Without a query the page is read straight from user_view (a keyset index walk).
+  Statement plain = BuildPageQuery(Spec({}), std::nullopt, 26, 0);
+  CHECK(absl::StartsWith(plain.sql, "SELECT *, created_at AS sort_key_0 FROM user_view WHERE "));
+  CHECK_FALSE(absl::StrContains(plain.sql, "search_text"));
 }
 
 TEST_CASE("mixed directions expand the keyset condition") {

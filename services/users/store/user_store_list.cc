@@ -49,26 +49,43 @@ absl::StatusOr<int64_t> RunEstimate(pg::Connection& conn, const ListSpec& spec) 
   return static_cast<int64_t>(rows_estimate->to_number<double>());
 }
 
+// The largest default total that is counted exactly.
+int64_t ExactCountLimit(const ListSpec& spec) {
+  return spec.query.empty() ? kExactCountLimit : kExactTextCountLimit;
+}
+
+// The default total from a count of the matches that went no further than `limit` + 1 (or
+// further: a count of all matches is read the same way).
+PageTotal DefaultTotalFromCount(const ListSpec& spec, int64_t count, int64_t estimate,
+                                int64_t at_least) {
+  const int64_t limit = ExactCountLimit(spec);
+  if (count <= limit) return PageTotal{count, false};
+  // The count proved more than the limit match, whatever the statistics say.
+  return PageTotal{std::max({estimate, limit + 1, at_least}), true};
+}
+
 // The default total. The planner's estimate decides whether to count: when it expects more than
-// `limit` matches the estimate is the answer (counting even `limit` + 1 text matches costs a
-// bitmap of every match and a heap fetch each, several times the page itself on a million users),
-// else a count capped at `limit` + 1 rows gives the exact total, or proves it larger. `at_least`
-// is what the page itself proved to exist.
-absl::StatusOr<PageTotal> DefaultTotal(pg::Connection& conn, const ListSpec& spec,
-                                       int64_t at_least) {
-  const int64_t limit = spec.query.empty() ? kExactCountLimit : kExactTextCountLimit;
-  absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
-  if (!estimate.ok()) return estimate.status();
+// the limit the estimate is the answer (counting even limit + 1 text matches costs a bitmap of
+// every match and a heap fetch each, several times the page itself on a million users), else a
+// count capped at limit + 1 rows gives the exact total, or proves it larger. `at_least` is what
+// the page itself proved to exist; `estimate` is the planner's estimate when already asked.
+absl::StatusOr<PageTotal> DefaultTotal(pg::Connection& conn, const ListSpec& spec, int64_t at_least,
+                                       std::optional<int64_t> estimate) {
+  const int64_t limit = ExactCountLimit(spec);
+  if (!estimate.has_value()) {
+    absl::StatusOr<int64_t> planned = RunEstimate(conn, spec);
+    if (!planned.ok()) return planned.status();
+    estimate = *planned;
+  }
   if (*estimate > limit) return PageTotal{std::max(*estimate, at_least), true};
   absl::StatusOr<int64_t> capped = RunCount(conn, BuildCountQuery(spec, limit + 1));
   if (!capped.ok()) return capped.status();
-  if (*capped <= limit) return PageTotal{*capped, false};
-  // The count proved more than the limit match, whatever the statistics say.
-  return PageTotal{std::max({*estimate, limit + 1, at_least}), true};
+  return DefaultTotalFromCount(spec, *capped, *estimate, at_least);
 }
 
 absl::StatusOr<PageTotal> CountTotal(pg::Connection& conn, const ListSpec& spec,
-                                     TotalCountMode mode, int64_t at_least) {
+                                     TotalCountMode mode, int64_t at_least,
+                                     std::optional<int64_t> estimate) {
   switch (mode) {
     case TotalCountMode::kNone:
       return PageTotal{};
@@ -85,7 +102,7 @@ absl::StatusOr<PageTotal> CountTotal(pg::Connection& conn, const ListSpec& spec,
     case TotalCountMode::kDefault:
       break;
   }
-  return DefaultTotal(conn, spec, at_least);
+  return DefaultTotal(conn, spec, at_least, estimate);
 }
 
 absl::StatusOr<PagePosition> PositionOf(const pg::Row& row, const ListSpec& spec,
@@ -111,10 +128,12 @@ absl::StatusOr<PagePosition> PositionOf(const pg::Row& row, const ListSpec& spec
 //  - A first page (no token) that holds the rest of the list is its own exact count.
 //  - A later page reports the total its token carries from the first page (default mode), so
 //    paging costs no count.
+//  - A page that counted its matches (`matching_count`, see TotalPlan) is read as that count.
 //  - Otherwise CountTotal, knowing the page proved offset + returned (+ 1 when more) rows.
 absl::StatusOr<PageTotal> PageTotalOf(pg::Connection& conn, const ListSpec& spec,
                                       const ListUsersRequest& request, const PageTotal& carried,
-                                      int returned, bool more) {
+                                      int returned, bool more, std::optional<int64_t> estimate,
+                                      std::optional<int64_t> matching_count) {
   const bool first_page = request.page_token.empty();
   const bool counted_by_page = first_page && !more && (returned > 0 || request.offset == 0);
   switch (request.total_count_mode) {
@@ -131,7 +150,48 @@ absl::StatusOr<PageTotal> PageTotalOf(pg::Connection& conn, const ListSpec& spec
       break;
   }
   const int64_t at_least = (first_page ? request.offset : 0) + returned + (more ? 1 : 0);
-  return CountTotal(conn, spec, request.total_count_mode, at_least);
+  if (matching_count.has_value()) {
+    if (request.total_count_mode == TotalCountMode::kExact)
+      return PageTotal{*matching_count, false};
+    return DefaultTotalFromCount(spec, *matching_count, estimate.value_or(0), at_least);
+  }
+  return CountTotal(conn, spec, request.total_count_mode, at_least, estimate);
+}
+
+// What to do about the total before the page is read.
+struct TotalPlan {
+  /// Count the matches in the page's own statement (BuildCountedPageQuery).
+  bool count_with_page = false;
+  /// The planner's estimate of the matches, when it was asked.
+  std::optional<int64_t> estimate;
+};
+
+// A first page with a text query counts its matches in the page's statement when a count would
+// run anyway: always for kExact, and for kDefault when the estimate is within the exact-count
+// limit. The bitmap scan that finds a text page already visits every match (to sort them), so a
+// window count over them costs next to nothing, where a separate count scans them all again.
+// Lists without a query keep the separate count: their page is a keyset index walk that stops
+// after a page of rows. So does any later page (a keyset position would cut the count short).
+absl::StatusOr<TotalPlan> PlanTotal(pg::Connection& conn, const ListSpec& spec,
+                                    const ListUsersRequest& request) {
+  TotalPlan plan;
+  if (spec.query.empty() || !request.page_token.empty()) return plan;
+  switch (request.total_count_mode) {
+    case TotalCountMode::kExact:
+      plan.count_with_page = true;
+      break;
+    case TotalCountMode::kDefault: {
+      absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
+      if (!estimate.ok()) return estimate.status();
+      plan.estimate = *estimate;
+      plan.count_with_page = *estimate <= ExactCountLimit(spec);
+      break;
+    }
+    case TotalCountMode::kNone:
+    case TotalCountMode::kEstimate:
+      break;
+  }
+  return plan;
 }
 
 }  // namespace
@@ -181,9 +241,20 @@ absl::StatusOr<ListUsersPage> UserStore::ListOn(pg::Connection& conn,
     after = *std::move(position);
   }
 
-  Statement query = BuildPageQuery(*spec, after, page_size + 1, request.offset);
+  absl::StatusOr<TotalPlan> total_plan = PlanTotal(conn, *spec, request);
+  if (!total_plan.ok()) return total_plan.status();
+  Statement query = total_plan->count_with_page
+                        ? BuildCountedPageQuery(*spec, page_size + 1, request.offset)
+                        : BuildPageQuery(*spec, after, page_size + 1, request.offset);
   absl::StatusOr<pg::Result> rows = conn.Execute(query.sql, query.params);
   if (!rows.ok()) return rows.status();
+  std::optional<int64_t> matching_count;
+  if (total_plan->count_with_page && rows->size() > 0) {
+    // An empty page (an offset past the end) carries no count: PageTotalOf counts apart.
+    absl::StatusOr<int64_t> count = (*rows)[0].Get<int64_t>("matching_count");
+    if (!count.ok()) return count.status();
+    matching_count = *count;
+  }
 
   ListUsersPage page;
   const int returned = std::min(rows->size(), page_size);
@@ -194,7 +265,8 @@ absl::StatusOr<ListUsersPage> UserStore::ListOn(pg::Connection& conn,
     page.users.push_back(*std::move(user));
   }
   const bool more = rows->size() > page_size;
-  absl::StatusOr<PageTotal> total = PageTotalOf(conn, *spec, request, carried, returned, more);
+  absl::StatusOr<PageTotal> total = PageTotalOf(conn, *spec, request, carried, returned, more,
+                                                total_plan->estimate, matching_count);
   if (!total.ok()) return total.status();
   page.total_size = total->size;
   page.total_is_estimate = total->estimate;

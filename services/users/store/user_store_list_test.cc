@@ -462,5 +462,118 @@ TEST_CASE("a first page that ends the list is its own exact total, offset includ
   }
 }
 
+// Users matching `query` the way ListUsers' contract says (a case-insensitive substring of email
+// or display name), found without LIKE, deleted users excluded; in the default order.
+std::vector<std::string> MatchingIds(StoreFixture& f, const std::string& query) {
+  std::vector<std::string> ids;
+  for (const pg::Row& row : f.Query(
+           "SELECT id::text FROM users WHERE status <> 'deleted' AND "
+           "(strpos(lower(email), lower($1)) > 0 OR strpos(lower(display_name), lower($1)) > 0) "
+           "ORDER BY created_at DESC, id DESC",
+           {query})) {
+    ids.push_back(*row.Get<std::string>(0));
+  }
+  return ids;
+}
+
+TEST_CASE("a text query's first page counts its matches in the same statement, exactly") {
+  StoreFixture f;
+  // No statistics for the search column: the planner falls back to its fixed guess for a LIKE
+  // pattern (a few rows), so every query below stays within kExactTextCountLimit by estimate
+  // and the default total is counted with the page, whatever the real number of matches.
+  f.Query("ALTER TABLE users ALTER COLUMN search_text SET STATISTICS 0");
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 3'000, .deleted_every = 50}).ok());
+  // "@m<n>.test" matches exactly n listed users, and n / 2 + 1 deleted ones that must not count.
+  int64_t first_index = 100'000;
+  for (int64_t n : {1, 25, 26, 1'000}) {
+    const std::string domain = absl::StrCat("m", n, ".test");
+    REQUIRE(testing::SeedUsers(
+                f.pool(),
+                {.count = n, .first_index = first_index, .email_domain = domain, .analyze = false})
+                .ok());
+    REQUIRE(testing::SeedUsers(f.pool(), {.count = n / 2 + 1,
+                                          .first_index = first_index + n,
+                                          .email_domain = domain,
+                                          .deleted_every = 1,
+                                          .analyze = false})
+                .ok());
+    first_index += 2 * n + 1;
+  }
+  // SQL and LIKE syntax in a query is text to find, not syntax.
+  std::string literal = f.CreateUser("promo", AdminActor()).id;
+  f.Query("UPDATE users SET display_name = '50%_off''; DROP TABLE users; --' WHERE id = $1",
+          {literal});
+  f.Query("UPDATE users SET display_name = '50ab_off' WHERE email = 'user7@example.com'");
+  f.Query("ANALYZE users");
+
+  struct Case {
+    std::string query;
+    int64_t matches;  // -1: more than kExactTextCountLimit
+  };
+  for (const Case& c : std::vector<Case>{{"@m0.test", 0},
+                                         {"@m1.test", 1},
+                                         {"@M25.TEST", 25},
+                                         {"@m26.test", 26},
+                                         {"@m1000.test", 1'000},
+                                         {"50%_off", 1},  // as wildcards, also "50ab_off"
+                                         {"50%_off'; drop table", 1},
+                                         {"_off", 2},
+                                         {"%_o", 1},
+                                         {"user1", -1}}) {
+    const std::vector<std::string> expected = MatchingIds(f, c.query);
+    const int64_t count = static_cast<int64_t>(expected.size());
+    if (c.matches >= 0) {
+      REQUIRE(count == c.matches);
+    } else {
+      REQUIRE(count > kExactTextCountLimit);
+    }
+    for (TotalCountMode mode : {TotalCountMode::kDefault, TotalCountMode::kExact}) {
+      INFO(c.query << (mode == TotalCountMode::kExact ? " exact" : " default") << ", " << count
+                   << " matches");
+      ListUsersPage page =
+          ListOk(f.store(), {.page_size = 25, .total_count_mode = mode, .query = c.query});
+      std::vector<std::string> first(expected.begin(),
+                                     expected.begin() + std::min<size_t>(25, expected.size()));
+      CHECK(Ids(page.users) == first);
+      CHECK(page.next_page_token.empty() == (count <= 25));
+      if (mode == TotalCountMode::kDefault && count > kExactTextCountLimit) {
+        // Counted with the page, and found beyond the limit: an estimate of at least limit + 1.
+        CHECK(page.total_is_estimate);
+        CHECK(page.total_size > kExactTextCountLimit);
+      } else {
+        CHECK(page.total_size == count);
+        CHECK_FALSE(page.total_is_estimate);
+      }
+      // The same total from an offset inside the list, and from one past its end (an empty page
+      // carries no count, so it is counted apart).
+      for (int32_t offset : {10, 2'000}) {
+        ListUsersPage shifted =
+            ListOk(f.store(),
+                   {.page_size = 25, .offset = offset, .total_count_mode = mode, .query = c.query});
+        std::vector<std::string> rest;
+        for (size_t i = offset; i < expected.size() && rest.size() < 25; ++i) {
+          rest.push_back(expected[i]);
+        }
+        CHECK(Ids(shifted.users) == rest);
+        if (mode == TotalCountMode::kDefault && count > kExactTextCountLimit) {
+          CHECK(shifted.total_is_estimate);
+        } else {
+          CHECK(shifted.total_size == count);
+          CHECK_FALSE(shifted.total_is_estimate);
+        }
+      }
+      // A later page reports the first page's total (default) or counts again (exact).
+      if (!page.next_page_token.empty()) {
+        ListUsersPage second = ListOk(f.store(), {.page_size = 25,
+                                                  .page_token = page.next_page_token,
+                                                  .total_count_mode = mode,
+                                                  .query = c.query});
+        CHECK(second.total_size == page.total_size);
+        CHECK(second.users.front().id == expected[25]);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace backoffice::users
