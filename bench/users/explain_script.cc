@@ -96,12 +96,17 @@ int Run() {
   PrintExplain(
       "offset_page", "deep page by offset (for contrast): the page query",
       users::BuildPageQuery(*plain_spec, std::nullopt, limit, absl::GetFlag(FLAGS_offset)));
-  PrintExplain("query_page", "text query: the page query",
-               users::BuildPageQuery(*query_spec, std::nullopt, limit, 0));
+  // A text query's first page asks for the estimate first; within the limit, the page statement
+  // counts its matches itself (no separate count).
   PrintPlanning("query_estimate", "text query: the estimate of the total (EXPLAIN, planning only)",
                 users::BuildEstimateQuery(*query_spec));
+  PrintExplain("query_counted_page",
+               "text query: the page query counting its matches (estimate at most 1,000)",
+               users::BuildCountedPageQuery(*query_spec, limit, 0));
+  PrintExplain("query_page", "text query: the page query alone (estimate above 1,000; later pages)",
+               users::BuildPageQuery(*query_spec, std::nullopt, limit, 0));
   PrintExplain("query_count",
-               "text query: the capped count (run only when the estimate is at most 1,000)",
+               "text query: the capped count (now only for an empty page past the end)",
                users::BuildCountQuery(*query_spec, users::kExactTextCountLimit + 1));
   return 0;
 }
