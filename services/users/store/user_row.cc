@@ -9,18 +9,42 @@
 namespace backoffice::users {
 namespace {
 
-// Reads column `name` into `out`; the first failure is kept in `status`.
+// Positions in UserColumns::names().
+enum Column : int {
+  kId,
+  kEmail,
+  kDisplayName,
+  kStatus,
+  kDisabledReason,
+  kEmailVerified,
+  kPhoneNumber,
+  kLocale,
+  kTimeZone,
+  kAttributes,
+  kVersion,
+  kCreatedAt,
+  kUpdatedAt,
+  kDeletedAt,
+  kLastLoginAt,
+  kPasswordSet,
+  kPasswordChangeRequired,
+  kPasswordChangedAt,
+  kTotpEnabled,
+  kRecoveryCodesRemaining,
+};
+
+// Reads column `column` into `out`; the first failure is kept in `status`.
 class Reader {
  public:
-  explicit Reader(const pg::Row& row) : row_(row) {}
+  Reader(const pg::Row& row, const UserColumns& columns) : row_(row), columns_(columns) {}
 
   template <typename T>
-  void Read(const char* name, T& out) {
+  void Read(Column column, T& out) {
     if (!status_.ok()) return;
-    absl::StatusOr<T> value = row_.Get<T>(name);
+    absl::StatusOr<T> value = row_.Get<T>(columns_.positions()[column]);
     if (!value.ok()) {
-      status_ = absl::InternalError(
-          absl::StrCat("reading user_view.", name, ": ", value.status().message()));
+      status_ = absl::InternalError(absl::StrCat("reading user_view.", UserColumns::names()[column],
+                                                 ": ", value.status().message()));
       return;
     }
     out = *std::move(value);
@@ -30,41 +54,88 @@ class Reader {
 
  private:
   const pg::Row& row_;
+  const UserColumns& columns_;
   absl::Status status_;
 };
 
 }  // namespace
 
-absl::StatusOr<User> UserFromRow(const pg::Row& row, absl::Duration delete_retention) {
+const std::array<const char*, UserColumns::kCount>& UserColumns::names() {
+  static constexpr std::array<const char*, kCount> kNames = {
+      "id",
+      "email",
+      "display_name",
+      "status",
+      "disabled_reason",
+      "email_verified",
+      "phone_number",
+      "locale",
+      "time_zone",
+      "attributes",
+      "version",
+      "created_at",
+      "updated_at",
+      "deleted_at",
+      "last_login_at",
+      "password_set",
+      "password_change_required",
+      "password_changed_at",
+      "totp_enabled",
+      "recovery_codes_remaining",
+  };
+  return kNames;
+}
+
+absl::StatusOr<UserColumns> UserColumns::Of(const pg::Row& row) {
+  UserColumns columns;
+  for (int i = 0; i < kCount; ++i) {
+    absl::StatusOr<int> position = row.ColumnIndex(names()[i]);
+    if (!position.ok()) {
+      return absl::InternalError(
+          absl::StrCat("reading user_view.", names()[i], ": ", position.status().message()));
+    }
+    columns.positions_[i] = *position;
+  }
+  return columns;
+}
+
+absl::StatusOr<User> UserFromRow(const pg::Row& row, const UserColumns& columns,
+                                 absl::Duration delete_retention) {
   User user;
-  Reader r(row);
+  Reader r(row, columns);
   std::string status;
-  r.Read("id", user.id);
-  r.Read("email", user.email);
-  r.Read("display_name", user.display_name);
-  r.Read("status", status);
-  r.Read("disabled_reason", user.disabled_reason);
-  r.Read("email_verified", user.email_verified);
-  r.Read("phone_number", user.phone_number);
-  r.Read("locale", user.locale);
-  r.Read("time_zone", user.time_zone);
-  r.Read("attributes", user.attributes);
-  r.Read("version", user.version);
-  r.Read("created_at", user.create_time);
-  r.Read("updated_at", user.update_time);
-  r.Read("deleted_at", user.delete_time);
-  r.Read("last_login_at", user.last_login_time);
-  r.Read("password_set", user.password_set);
-  r.Read("password_change_required", user.password_change_required);
-  r.Read("password_changed_at", user.password_change_time);
-  r.Read("totp_enabled", user.totp_enabled);
-  r.Read("recovery_codes_remaining", user.recovery_codes_remaining);
+  r.Read(kId, user.id);
+  r.Read(kEmail, user.email);
+  r.Read(kDisplayName, user.display_name);
+  r.Read(kStatus, status);
+  r.Read(kDisabledReason, user.disabled_reason);
+  r.Read(kEmailVerified, user.email_verified);
+  r.Read(kPhoneNumber, user.phone_number);
+  r.Read(kLocale, user.locale);
+  r.Read(kTimeZone, user.time_zone);
+  r.Read(kAttributes, user.attributes);
+  r.Read(kVersion, user.version);
+  r.Read(kCreatedAt, user.create_time);
+  r.Read(kUpdatedAt, user.update_time);
+  r.Read(kDeletedAt, user.delete_time);
+  r.Read(kLastLoginAt, user.last_login_time);
+  r.Read(kPasswordSet, user.password_set);
+  r.Read(kPasswordChangeRequired, user.password_change_required);
+  r.Read(kPasswordChangedAt, user.password_change_time);
+  r.Read(kTotpEnabled, user.totp_enabled);
+  r.Read(kRecoveryCodesRemaining, user.recovery_codes_remaining);
   if (!r.status().ok()) return r.status();
   absl::StatusOr<UserStatus> parsed = ParseUserStatus(status);
   if (!parsed.ok()) return absl::InternalError("user_view.status holds an unknown value");
   user.status = *parsed;
   if (user.delete_time.has_value()) user.purge_time = *user.delete_time + delete_retention;
   return user;
+}
+
+absl::StatusOr<User> UserFromRow(const pg::Row& row, absl::Duration delete_retention) {
+  absl::StatusOr<UserColumns> columns = UserColumns::Of(row);
+  if (!columns.ok()) return columns.status();
+  return UserFromRow(row, *columns, delete_retention);
 }
 
 }  // namespace backoffice::users

@@ -339,8 +339,13 @@ absl::StatusOr<BatchGetUsersResult> UserStore::BatchGet(absl::Span<const std::st
       (*conn)->Execute(sql::kSelectUsersByIds, {absl::StrCat("{", absl::StrJoin(order, ","), "}")});
   if (!rows.ok()) return rows.status();
   std::vector<std::optional<User>> found(order.size());
+  absl::StatusOr<UserColumns> columns;
+  if (!rows->empty()) {
+    columns = UserColumns::Of((*rows)[0]);
+    if (!columns.ok()) return columns.status();
+  }
   for (const pg::Row& row : *rows) {
-    absl::StatusOr<User> user = UserFromRow(row, options_.delete_retention);
+    absl::StatusOr<User> user = UserFromRow(row, *columns, options_.delete_retention);
     if (!user.ok()) return user.status();
     auto it = position.find(user->id);
     if (it == position.end()) return absl::InternalError("BatchGet returned an unasked id");

@@ -259,8 +259,13 @@ absl::StatusOr<ListUsersPage> UserStore::ListOn(pg::Connection& conn,
   ListUsersPage page;
   const int returned = std::min(rows->size(), page_size);
   page.users.reserve(returned);
+  absl::StatusOr<UserColumns> columns;
+  if (returned > 0) {
+    columns = UserColumns::Of((*rows)[0]);
+    if (!columns.ok()) return columns.status();
+  }
   for (int i = 0; i < returned; ++i) {
-    absl::StatusOr<User> user = UserFromRow((*rows)[i], options_.delete_retention);
+    absl::StatusOr<User> user = UserFromRow((*rows)[i], *columns, options_.delete_retention);
     if (!user.ok()) return user.status();
     page.users.push_back(*std::move(user));
   }
