@@ -61,6 +61,8 @@ ABSL_FLAG(std::string, notifications_address, "127.0.0.1:50054",
           "gRPC address of the notifications service");
 ABSL_FLAG(std::string, integrations_address, "127.0.0.1:50055",
           "gRPC address of the integrations service");
+ABSL_FLAG(int, downstream_connections, 4,
+          "HTTP/2 connections to each service; concurrent calls spread over them");
 ABSL_FLAG(absl::Duration, downstream_deadline, absl::Seconds(2),
           "deadline of a downstream call that sets none");
 ABSL_FLAG(std::vector<std::string>, required_services, std::vector<std::string>({"users", "roles"}),
@@ -138,14 +140,15 @@ int Run(std::vector<std::string> oidc_flags) {
   metrics::Registry& registry = metrics::Registry::Default();
   server::RegisterProcessMetrics(registry, "bff");
 
-  app::Downstreams downstreams =
-      app::Downstreams::Create({.users = absl::GetFlag(FLAGS_users_address),
-                                .roles = absl::GetFlag(FLAGS_roles_address),
-                                .audit = absl::GetFlag(FLAGS_audit_address),
-                                .notifications = absl::GetFlag(FLAGS_notifications_address),
-                                .integrations = absl::GetFlag(FLAGS_integrations_address),
-                                .default_deadline = absl::GetFlag(FLAGS_downstream_deadline)},
-                               registry);
+  app::Downstreams downstreams = app::Downstreams::Create(
+      {.users = absl::GetFlag(FLAGS_users_address),
+       .roles = absl::GetFlag(FLAGS_roles_address),
+       .audit = absl::GetFlag(FLAGS_audit_address),
+       .notifications = absl::GetFlag(FLAGS_notifications_address),
+       .integrations = absl::GetFlag(FLAGS_integrations_address),
+       .default_deadline = absl::GetFlag(FLAGS_downstream_deadline),
+       .connections = std::max(1, absl::GetFlag(FLAGS_downstream_connections))},
+      registry);
 
   app::RolesPermissions permissions(
       {.roles = downstreams.roles.get(),

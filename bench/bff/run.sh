@@ -31,6 +31,7 @@
 #   QUERY='99@'            q of the text search (matches 1% of the seeded emails)
 #   ID_COUNT=10000         seeded ids the get_user run rotates over
 #   IO_THREADS=0           the bff's --io_threads (0: one per core)
+#   DOWNSTREAM_CONNECTIONS=4  the bff's --downstream_connections (HTTP/2 connections per service)
 #   ACCESS_LOG=false       the bff's --access_log (true: one JSON line per request to a file)
 #   REVOKE_ROUNDS=50       grant/revoke cycles per bff; REVOKE_MAX_WAIT=10s bounds each wait
 #   SHARED_BUFFERS=256MB   PostgreSQL shared_buffers (fsync and synchronous_commit stay on)
@@ -58,6 +59,7 @@ SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_nocache,me,list,search}"
 QUERY="${QUERY:-99@}"
 ID_COUNT="${ID_COUNT:-10000}"
 IO_THREADS="${IO_THREADS:-0}"
+DOWNSTREAM_CONNECTIONS="${DOWNSTREAM_CONNECTIONS:-4}"
 ACCESS_LOG="${ACCESS_LOG:-false}"
 REVOKE_ROUNDS="${REVOKE_ROUNDS:-50}"
 REVOKE_MAX_WAIT="${REVOKE_MAX_WAIT:-10s}"
@@ -67,7 +69,7 @@ LUA_SCRIPT="${REPO_ROOT}/bench/bff/request.lua"
 DISABLED_EVERY=20
 DELETED_EVERY=100
 
-require_whole_numbers USERS CONNECTIONS THREADS ID_COUNT IO_THREADS DB_POOL_SIZE TIME_LIMIT \
+require_whole_numbers USERS CONNECTIONS THREADS ID_COUNT IO_THREADS DOWNSTREAM_CONNECTIONS DB_POOL_SIZE TIME_LIMIT \
   REVOKE_ROUNDS
 ((USERS >= 1000)) || fail "USERS must be at least 1000"
 [[ "${ACCESS_LOG}" == true || "${ACCESS_LOG}" == false ]] || fail "ACCESS_LOG must be true or false"
@@ -101,7 +103,7 @@ BFF_NOCACHE="http://127.0.0.1:${BFF_NOCACHE_PORT}"
 BFF_ARGS=(
   --bind_address=127.0.0.1 --users_address="127.0.0.1:${USERS_GRPC_PORT}"
   --roles_address="127.0.0.1:${ROLES_GRPC_PORT}" --required_services=users,roles
-  --io_threads="${IO_THREADS}" --static_dir= --access_log="${ACCESS_LOG}" --log_level=warn
+  --io_threads="${IO_THREADS}" --downstream_connections="${DOWNSTREAM_CONNECTIONS}" --static_dir= --access_log="${ACCESS_LOG}" --log_level=warn
   --rate_per_address=1000000000 --burst_per_address=1000000000
   --rate_per_user=1000000000 --burst_per_user=1000000000
   --login_rate_per_address=1000 --login_burst_per_address=1000 --shutdown_grace=5s

@@ -4,23 +4,24 @@ namespace backoffice::bff::app {
 namespace {
 
 std::unique_ptr<downstream::ServiceClient> Client(std::string name, std::string address,
-                                                  absl::Duration deadline,
+                                                  const DownstreamAddresses& addresses,
                                                   metrics::Registry& registry) {
-  return downstream::ServiceClient::Create(
-      {.name = std::move(name), .address = std::move(address), .default_deadline = deadline},
-      registry);
+  return downstream::ServiceClient::Create({.name = std::move(name),
+                                            .address = std::move(address),
+                                            .default_deadline = addresses.default_deadline,
+                                            .connections = addresses.connections},
+                                           registry);
 }
 
 }  // namespace
 
 Downstreams Downstreams::Create(const DownstreamAddresses& addresses, metrics::Registry& registry) {
   Downstreams downstreams;
-  absl::Duration deadline = addresses.default_deadline;
-  downstreams.users = Client("users", addresses.users, deadline, registry);
-  downstreams.roles = Client("roles", addresses.roles, deadline, registry);
-  downstreams.audit = Client("audit", addresses.audit, deadline, registry);
-  downstreams.notifications = Client("notifications", addresses.notifications, deadline, registry);
-  downstreams.integrations = Client("integrations", addresses.integrations, deadline, registry);
+  downstreams.users = Client("users", addresses.users, addresses, registry);
+  downstreams.roles = Client("roles", addresses.roles, addresses, registry);
+  downstreams.audit = Client("audit", addresses.audit, addresses, registry);
+  downstreams.notifications = Client("notifications", addresses.notifications, addresses, registry);
+  downstreams.integrations = Client("integrations", addresses.integrations, addresses, registry);
   return downstreams;
 }
 

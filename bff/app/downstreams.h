@@ -21,10 +21,12 @@ struct DownstreamAddresses {
   std::string notifications = "127.0.0.1:50054";
   std::string integrations = "127.0.0.1:50055";
   absl::Duration default_deadline = absl::Seconds(2);
+  /// HTTP/2 connections to each service (ServiceOptions::connections).
+  int connections = 1;
 };
 
-/// One ServiceClient (one channel) per service, for the life of the process. Route code keeps
-/// its stubs beside it (`users::v1::UsersService::NewStub(downstreams.users->channel())`).
+/// One ServiceClient per service, for the life of the process. Route code keeps its stubs beside
+/// it (`downstream::StubSet<users::v1::UsersService> stubs(*downstreams.users)`).
 struct Downstreams {
   std::unique_ptr<downstream::ServiceClient> users;
   std::unique_ptr<downstream::ServiceClient> roles;

@@ -13,7 +13,7 @@ using Stub = roles::v1::RolesService::Stub;
 
 RolesPermissions::RolesPermissions(RolesPermissionsOptions options)
     : roles_(*options.roles),
-      stub_(roles::v1::RolesService::NewStub(options.roles->channel())),
+      stubs_(*options.roles),
       users_issuer_(std::move(options.users_issuer)),
       cache_(options.cache),
       held_roles_(options.cache) {}
@@ -35,7 +35,7 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const UserPermissions>>> RolesPer
   roles::v1::GetEffectivePermissionsRequest ask;
   ask.set_user_id(user);
   absl::StatusOr<roles::v1::GetEffectivePermissionsResponse> answer = co_await roles_.Call(
-      request, "GetEffectivePermissions", &Stub::async::GetEffectivePermissions, stub_->async(),
+      request, "GetEffectivePermissions", &Stub::async::GetEffectivePermissions, stubs_.async(),
       ask, {.idempotent = true});
   if (!answer.ok()) co_return answer.status();
   auto loaded = std::make_shared<const UserPermissions>(UserPermissions::FromProto(*answer));
@@ -54,7 +54,7 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const HeldRoles>>> RolesPermissio
   roles::v1::ListUserRolesRequest ask;
   ask.set_user_id(user);
   absl::StatusOr<roles::v1::ListUserRolesResponse> answer =
-      co_await roles_.Call(request, "ListUserRoles", &Stub::async::ListUserRoles, stub_->async(),
+      co_await roles_.Call(request, "ListUserRoles", &Stub::async::ListUserRoles, stubs_.async(),
                            ask, {.idempotent = true});
   if (!answer.ok()) co_return answer.status();
   auto loaded = std::make_shared<HeldRoles>();

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bff/downstream/service_client.h"
+#include "bff/downstream/stub_set.h"
 #include "bff/http/auth_hooks.h"
 #include "bff/http/http_request.h"
 #include "libs/authz/invalidating_cache.h"
@@ -79,7 +80,7 @@ class RolesPermissions {
 
  private:
   downstream::ServiceClient& roles_;
-  std::shared_ptr<roles::v1::RolesService::Stub> stub_;
+  downstream::StubSet<roles::v1::RolesService> stubs_;
   const std::string users_issuer_;
   PermissionsCache cache_;
   HeldRolesCache held_roles_;

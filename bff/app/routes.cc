@@ -15,14 +15,14 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
                        RolesPermissions& permissions, const RouteOptions& options) {
   UsersApi users{
       .client = downstreams.users.get(),
-      .stub = std::shared_ptr(users::v1::UsersService::NewStub(downstreams.users->channel()))};
+      .stubs = std::make_shared<downstream::StubSet<users::v1::UsersService>>(*downstreams.users)};
   RolesApi roles{
       .client = downstreams.roles.get(),
-      .stub = std::shared_ptr(roles::v1::RolesService::NewStub(downstreams.roles->channel())),
+      .stubs = std::make_shared<downstream::StubSet<roles::v1::RolesService>>(*downstreams.roles),
       .cached = &permissions.invalidation()};
   AuditApi audit{
       .client = downstreams.audit.get(),
-      .stub = std::shared_ptr(audit::v1::AuditService::NewStub(downstreams.audit->channel()))};
+      .stubs = std::make_shared<downstream::StubSet<audit::v1::AuditService>>(*downstreams.audit)};
   if (absl::Status added = AddAuthRoutes(router, users); !added.ok()) {
     return added;
   }

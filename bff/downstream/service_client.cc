@@ -4,6 +4,7 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <algorithm>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -110,15 +111,22 @@ std::unique_ptr<ServiceClient> ServiceClient::Create(ServiceOptions options,
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
   arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);  // our own, bounded and only when idempotent
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(options.address, grpc::InsecureChannelCredentials(), arguments);
-  return std::make_unique<ServiceClient>(std::move(options), std::move(channel), registry);
+  // Channels with equal arguments share one connection through gRPC's global subchannel pool;
+  // a pool of the channel's own gives each its own.
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < std::max(1, options.connections); ++i) {
+    channels.push_back(
+        grpc::CreateCustomChannel(options.address, grpc::InsecureChannelCredentials(), arguments));
+  }
+  return std::make_unique<ServiceClient>(std::move(options), std::move(channels), registry);
 }
 
-ServiceClient::ServiceClient(ServiceOptions options, std::shared_ptr<grpc::Channel> channel,
+ServiceClient::ServiceClient(ServiceOptions options,
+                             std::vector<std::shared_ptr<grpc::Channel>> channels,
                              metrics::Registry& registry)
     : options_(std::move(options)),
-      channel_(std::move(channel)),
+      channels_(std::move(channels)),
       state_(std::make_shared<State>(registry)) {
   watcher_ = std::thread([this] { WatchChannel(); });
 }
@@ -148,11 +156,16 @@ void ServiceClient::WatchChannel() {
   // at once instead of at gRPC's 5 s backup poll; the loop also keeps an idle channel connecting.
   static char kStateChanged = 0;
   while (!stopping_.load()) {
-    grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
-    ready_.store(state == GRPC_CHANNEL_READY, std::memory_order_relaxed);
-    channel_->NotifyOnStateChange(state,
-                                  std::chrono::system_clock::now() + std::chrono::milliseconds(200),
-                                  &watch_queue_, &kStateChanged);
+    bool all_ready = true;
+    for (const std::shared_ptr<grpc::Channel>& channel : channels_) {
+      all_ready = channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY && all_ready;
+    }
+    ready_.store(all_ready, std::memory_order_relaxed);
+    // Woken by the first channel's change or after 200 ms, whichever comes first.
+    channel()->NotifyOnStateChange(
+        channel()->GetState(/*try_to_connect=*/false),
+        std::chrono::system_clock::now() + std::chrono::milliseconds(200), &watch_queue_,
+        &kStateChanged);
     void* tag = nullptr;
     bool ok = false;
     if (!watch_queue_.Next(&tag, &ok)) {

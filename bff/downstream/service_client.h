@@ -38,6 +38,11 @@ struct ServiceOptions {
   int max_retries = 2;
   /// First retry backoff; doubles per retry, jittered by ±50 %.
   absl::Duration retry_backoff = absl::Milliseconds(25);
+  /// HTTP/2 connections to the service (one channel each); calls take them in turn (StubSet).
+  /// gRPC serializes each connection's work on one lock, and a busy lock hands writes to its
+  /// executor thread (a thread switch per call on both sides); several connections keep the
+  /// concurrent calls of a busy gateway from queueing on one.
+  int connections = 1;
 };
 
 /// How one call behaves.
@@ -74,14 +79,14 @@ class UnaryAttempt {
 /// deadline, carries x-request-id, traceparent and the caller's authorization, and is counted in
 /// bff_downstream_calls_total{service,method,code} and timed in
 /// bff_downstream_call_duration_seconds{service,method}. Keep one ServiceClient per service for
-/// the life of the process, and one stub per service (stubs are thread-safe).
+/// the life of the process, and one StubSet per service (stubs are thread-safe).
 ///
-///   auto stub = users::v1::UsersService::NewStub(users.channel());  // at start-up
+///   downstream::StubSet<users::v1::UsersService> stubs(users);  // at start-up
 ///   ...
 ///   users::v1::GetUserRequest get;
 ///   get.set_id(std::string(request.PathParam("id")));
 ///   absl::StatusOr<users::v1::User> user = co_await users.Call(
-///       request, "GetUser", &users::v1::UsersService::Stub::async::GetUser, stub->async(), get,
+///       request, "GetUser", &users::v1::UsersService::Stub::async::GetUser, stubs.async(), get,
 ///       {.idempotent = true});
 ///   if (!user.ok()) co_return http::ProblemResponse(request, user.status());
 ///
@@ -92,7 +97,7 @@ class ServiceClient {
   /// Creates the channel (plaintext, reconnecting with a short backoff) and the metrics.
   static std::unique_ptr<ServiceClient> Create(ServiceOptions options, metrics::Registry& registry);
 
-  ServiceClient(ServiceOptions options, std::shared_ptr<grpc::Channel> channel,
+  ServiceClient(ServiceOptions options, std::vector<std::shared_ptr<grpc::Channel>> channels,
                 metrics::Registry& registry);
   ~ServiceClient();
 
@@ -100,10 +105,13 @@ class ServiceClient {
   ServiceClient& operator=(const ServiceClient&) = delete;
 
   const std::string& name() const { return options_.name; }
-  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  /// The first channel (for streams and watchers that need one).
+  const std::shared_ptr<grpc::Channel>& channel() const { return channels_.front(); }
+  /// Every channel, one per connection (`ServiceOptions::connections`).
+  const std::vector<std::shared_ptr<grpc::Channel>>& channels() const { return channels_; }
 
-  /// Whether the channel is READY, as a watcher thread keeps it (that thread also keeps the
-  /// channel connecting). A cheap atomic read, safe on I/O threads.
+  /// Whether every channel is READY, as a watcher thread keeps it (that thread also keeps the
+  /// channels connecting). A cheap atomic read, safe on I/O threads.
   bool Ready() const;
 
   /// A callback-API method of a generated stub: `&Service::Stub::async::Method`.
@@ -193,7 +201,7 @@ class ServiceClient {
   void WatchChannel();
 
   const ServiceOptions options_;
-  const std::shared_ptr<grpc::Channel> channel_;
+  const std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::shared_ptr<State> state_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};

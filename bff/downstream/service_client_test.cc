@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -18,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "bff/downstream/fan_out.h"
+#include "bff/downstream/stub_set.h"
 #include "bff/downstream/testdata/echo.grpc.pb.h"
 #include "bff/http/gateway.h"
 #include "bff/http/json_body.h"
@@ -73,7 +75,17 @@ class EchoImpl final : public EchoService::Service {
     response->set_traceparent(Metadata(context, "traceparent"));
     response->set_authorization(Metadata(context, "authorization"));
     response->set_attempts(attempt);
+    {
+      absl::MutexLock lock(&mutex_);
+      peers_.insert(context->peer());
+    }
     return grpc::Status::OK;
+  }
+
+  // The client addresses ("ipv4:127.0.0.1:<port>") calls came from: one per connection.
+  std::set<std::string> Peers() {
+    absl::MutexLock lock(&mutex_);
+    return peers_;
   }
 
   int Attempts(const std::string& text) {
@@ -90,6 +102,7 @@ class EchoImpl final : public EchoService::Service {
  private:
   absl::Mutex mutex_;
   std::map<std::string, int> attempts_ ABSL_GUARDED_BY(mutex_);
+  std::set<std::string> peers_ ABSL_GUARDED_BY(mutex_);
   absl::Notification gate_;
 };
 
@@ -384,6 +397,41 @@ TEST_CASE("readiness follows the channels", "[downstream]") {
   CHECK(ready->status == 503);
   CHECK(absl::StrContains(ready->body, "dead"));
   CHECK_FALSE(absl::StrContains(ready->body, "echo"));
+}
+
+// Six calls taken in turn from a StubSet of a client with `connections`; the connections the
+// service saw them on.
+size_t ConnectionsUsed(int connections) {
+  Fixture f;
+  std::unique_ptr<ServiceClient> client =
+      ServiceClient::Create({.name = "spread",
+                             .address = "127.0.0.1:" + std::to_string(f.grpc_port),
+                             .connections = connections},
+                            f.registry);
+  StubSet<EchoService> stubs(*client);
+  CHECK(stubs.size() == static_cast<size_t>(connections));
+  for (int i = 0; i < 6; ++i) {
+    grpc::ClientContext context;
+    context.set_wait_for_ready(true);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    EchoRequest request;
+    request.set_text("spread");
+    EchoResponse response;
+    absl::Notification done;
+    grpc::Status status;
+    stubs.async()->Echo(&context, &request, &response, [&](grpc::Status result) {
+      status = std::move(result);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    REQUIRE(status.ok());
+  }
+  return f.echo.Peers().size();
+}
+
+TEST_CASE("a client's calls spread over its connections in turn", "[downstream]") {
+  CHECK(ConnectionsUsed(1) == 1);
+  CHECK(ConnectionsUsed(3) == 3);
 }
 
 }  // namespace
