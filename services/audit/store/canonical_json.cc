@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "boost/json/parse.hpp"
+#include "boost/json/basic_parser_impl.hpp"
+#include "boost/json/value_stack.hpp"
 
 namespace backoffice::audit {
 namespace {
@@ -119,6 +122,107 @@ absl::Status Write(const boost::json::value& value, std::string_view field, std:
   return absl::InternalError("unknown JSON kind");
 }
 
+enum class NumberError { kNone, kOverflow };
+
+// A boost::json::basic_parser handler that builds the same tree as boost::json::parse, except
+// that every number is read from its source text by std::from_chars (correctly rounded to the
+// nearest double, ties to even) instead of by Boost.JSON 1.81's own conversion, which is not
+// correctly rounded and whose result depends on how much input follows the number. Integers are
+// read as doubles too: canonical JSON numbers are doubles (canonical_json.h).
+struct ExactNumberHandler {
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  boost::json::value_stack stack;
+  std::string number_text;  // the number's leading parts when its text arrived in pieces
+  NumberError number_error = NumberError::kNone;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::system::error_code&) {
+    stack.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) {
+    stack.push_array(n);
+    return true;
+  }
+  bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_key(s);
+    return true;
+  }
+  bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    stack.push_string(s);
+    return true;
+  }
+  bool on_number_part(boost::json::string_view s, boost::system::error_code&) {
+    number_text.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t, boost::json::string_view s, boost::system::error_code& ec) {
+    return OnNumber(s, /*boost_value=*/0, ec);
+  }
+  bool on_uint64(std::uint64_t, boost::json::string_view s, boost::system::error_code& ec) {
+    return OnNumber(s, /*boost_value=*/0, ec);
+  }
+  bool on_double(double d, boost::json::string_view s, boost::system::error_code& ec) {
+    return OnNumber(s, d, ec);
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    stack.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    stack.push_null();
+    return true;
+  }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+  // `last` is the number's text (or its last part); the parser has checked its JSON grammar.
+  // `boost_value` is Boost.JSON's own reading, an ulp or so off at worst: only used to tell an
+  // overflow (refused, as an infinity always was) from an underflow (0) when from_chars reports
+  // a value out of range.
+  bool OnNumber(boost::json::string_view last, double boost_value, boost::system::error_code& ec) {
+    std::string_view text(last.data(), last.size());
+    if (!number_text.empty()) {
+      number_text.append(text);
+      text = number_text;
+    }
+    double number = 0;
+    const std::from_chars_result result =
+        std::from_chars(text.data(), text.data() + text.size(), number);
+    number_text.clear();
+    if (result.ec == std::errc::result_out_of_range) {
+      if (std::abs(boost_value) >= 1) {
+        number_error = NumberError::kOverflow;
+        ec = boost::json::error::exponent_overflow;
+        return false;
+      }
+      number = 0;  // nearer to 0 than to the smallest subnormal: rounds to (-)0, written 0
+    } else if (result.ec != std::errc() || result.ptr != text.data() + text.size()) {
+      ec = boost::json::error::syntax;  // not expected for text the parser accepted as a number
+      return false;
+    }
+    stack.push_double(number);
+    return true;
+  }
+};
+
+using ExactNumberParser = boost::json::basic_parser<ExactNumberHandler>;
+
 }  // namespace
 
 void AppendCanonicalJsonString(std::string_view text, std::string& out) { WriteString(text, out); }
@@ -134,13 +238,19 @@ absl::StatusOr<std::string> CanonicalJson(const boost::json::value& value, std::
 }
 
 absl::StatusOr<std::string> CanonicalJson(std::string_view json, std::string_view field) {
+  ExactNumberParser parser{boost::json::parse_options()};
+  parser.handler().stack.reset();
   boost::system::error_code error;
-  boost::json::value value =
-      boost::json::parse(boost::json::string_view(json.data(), json.size()), error);
+  const size_t used = parser.write_some(false, json.data(), json.size(), error);
+  if (!error && used < json.size()) error = boost::json::error::extra_data;
   if (error) {
+    if (parser.handler().number_error == NumberError::kOverflow) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Absl(field), ": numbers must be finite (no NaN or infinity)"));
+    }
     return absl::InvalidArgumentError(absl::StrCat(Absl(field), ": not valid JSON"));
   }
-  return CanonicalJson(value, field);
+  return CanonicalJson(parser.handler().stack.release(), field);
 }
 
 }  // namespace backoffice::audit

@@ -1,6 +1,10 @@
 // Canonical JSON and the canonical event encoding, including a hash computed independently (by
 // the Python snippet in services/audit/README.md) so the documented format and the code agree.
 #include <catch2/catch.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <random>
 #include <string>
 
 #include "boost/json/parse.hpp"
@@ -29,6 +33,90 @@ TEST_CASE("canonical JSON writes numbers as the shortest plain decimal of the do
   CHECK(Canonical("[1, 1.0, 1.50, -0, -0.0, 0.1, 1e2, 1E-2, 12345678901234567890, 1e21]") ==
         "[1,1,1.5,0,0,0.1,100,0.01,12345678901234567168,1000000000000000000000]");
   CHECK(Canonical("[9007199254740993]") == "[9007199254740992]");  // as a double
+}
+
+// Numbers Boost.JSON 1.81's own parser reads as a neighbouring double when little input follows
+// them (as in a stored jsonb text `{"k": 92.79111855230535}`), though with 300 more bytes after
+// them it reads most of them right; each with its correctly rounded canonical text, the shortest
+// plain decimal of the double nearest to it (what std::to_chars gives for the same C++ literal).
+struct Misread {
+  const char* text;
+  double value;
+  const char* canonical;
+};
+constexpr Misread kMisread[] = {
+    // Boost.JSON read them as ...533, ...501, ...804, -955160329067112 (!), ...696e-9.
+    {"92.791118552305349", 92.791118552305349, "92.79111855230535"},
+    {"994.28162179205026", 994.28162179205026, "994.2816217920503"},
+    {"9915.5905422958058", 9915.5905422958058, "9915.590542295806"},
+    {"-955160329067112.12", -955160329067112.12, "-955160329067112.1"},
+    {"9.7675755525806973e-09", 9.7675755525806973e-09, "0.000000009767575552580697"},
+    // Already shortest, still misread (as ...536, ...5981, ...928): canonical text that did not
+    // survive being parsed again.
+    {"92.79111855230535", 92.79111855230535, "92.79111855230535"},
+    {"419.24986082959805", 419.24986082959805, "419.24986082959805"},
+    {"250.52814549329278", 250.52814549329278, "250.52814549329278"},
+};
+
+TEST_CASE("canonical JSON reads numbers correctly rounded, whatever surrounds them") {
+  const std::string pad(300, 'p');
+  for (const Misread& m : kMisread) {
+    INFO(m.text);
+    char shortest[64];
+    std::to_chars_result written =
+        std::to_chars(shortest, shortest + sizeof(shortest), m.value, std::chars_format::fixed);
+    REQUIRE(std::string(shortest, written.ptr) == m.canonical);  // the vector itself is right
+    const std::string n = m.text;
+    const std::string c = m.canonical;
+    CHECK(Canonical("[" + n + "]") == "[" + c + "]");
+    CHECK(Canonical("[" + n + ",\"" + pad + "\"]") == "[" + c + ",\"" + pad + "\"]");
+    CHECK(Canonical("[\"" + pad + "\", " + n + "]") == "[\"" + pad + "\"," + c + "]");
+    CHECK(Canonical("{\"k\": " + n + "}") == "{\"k\":" + c + "}");
+    CHECK(Canonical("{\"a\":" + n + ",\"b\":\"" + pad + "\"}") ==
+          "{\"a\":" + c + ",\"b\":\"" + pad + "\"}");
+    CHECK(Canonical(" {\"z\": 1, \"a\": " + n + " }  ") == "{\"a\":" + c + ",\"z\":1}");
+    CHECK(Canonical("[" + c + "]") == "[" + c + "]");  // canonical text parses back to itself
+  }
+}
+
+TEST_CASE("canonical JSON of random doubles is their shortest plain text in any context") {
+  std::mt19937_64 random(20261122);
+  const std::string pad(100, 'p');
+  for (int i = 0; i < 3000; ++i) {
+    double number;
+    do {
+      const uint64_t bits = random();
+      std::memcpy(&number, &bits, sizeof(number));
+    } while (!std::isfinite(number));
+    // Half of them scaled to between 1 and 2^60, where most numbers that are sent lie.
+    if (i % 2 == 0 && number != 0) {
+      number = std::ldexp(number, -std::ilogb(number) + static_cast<int>(i % 60));
+    }
+    char buffer[400];
+    std::string expected(buffer, std::to_chars(buffer, buffer + sizeof(buffer),
+                                               number == 0 ? 0.0 : number, std::chars_format::fixed)
+                                     .ptr);
+    std::string seventeen(buffer, std::to_chars(buffer, buffer + sizeof(buffer), number,
+                                                std::chars_format::scientific, 16)
+                                      .ptr);
+    INFO(seventeen << " " << expected);
+    CHECK(Canonical("[" + seventeen + "]") == "[" + expected + "]");
+    CHECK(Canonical("{\"k\": " + seventeen + ", \"p\": \"" + pad + "\"}") ==
+          "{\"k\":" + expected + ",\"p\":\"" + pad + "\"}");
+    CHECK(Canonical("{\"k\": " + expected + "}") == "{\"k\":" + expected + "}");
+  }
+}
+
+TEST_CASE("canonical JSON reads numbers beyond a double's range as the standard says") {
+  // 2.5e-324 rounds to the smallest subnormal, 2^-1074, whose shortest text is 5e-324.
+  CHECK(Canonical("[1e-400, -2e-324, 2.5e-324, 0e999, -0e-5]") ==
+        "[0,0,0." + std::string(323, '0') + "5,0,0]");
+  CHECK(Canonical("[1.7976931348623157e308]").size() == 311);  // the largest double, 309 digits
+  for (const char* huge : {"[1e400]", "{\"a\": -1e309}", "[1.8e308]"}) {
+    INFO(huge);
+    CHECK(CanonicalJson(std::string_view(huge), "metadata").status().message() ==
+          "metadata: numbers must be finite (no NaN or infinity)");
+  }
 }
 
 TEST_CASE("canonical JSON escapes only quote, backslash and control characters") {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/audit/store/canonical_event.h"
+#include "services/audit/store/canonical_json.h"
 #include "services/audit/store/store_fixture.h"
 
 namespace backoffice::audit {
@@ -113,6 +114,46 @@ TEST_CASE("text and JSON that need COPY escaping round-trip exactly and verify")
   // The same content again is a duplicate: the stored digest matches what is recomputed.
   results = AppendOk(f.store(), {event});
   CHECK(results[0].status == AppendStatus::kDuplicate);
+}
+
+// Boost.JSON 1.81 reads these numbers as a neighbouring double when little text follows them, as
+// in PostgreSQL's jsonb output that VerifyChain re-canonicalizes (`{"amount": 92.79111855230535}`):
+// with that parser an intact event was reported as a hash mismatch.
+TEST_CASE("numbers verify: canonical text is read back exactly from the stored jsonb") {
+  StoreFixture f;
+  auto canonical = [](std::string_view json) {
+    absl::StatusOr<std::string> text = CanonicalJson(json, "metadata");
+    INFO(text.status().ToString());
+    REQUIRE(text.ok());
+    return *text;
+  };
+  // As protobuf's JSON printer sends a Struct's doubles: 17 significant digits.
+  Event printed = MakeEvent();
+  printed.metadata = canonical(R"({"amount": 92.791118552305349})");
+  CHECK(printed.metadata == R"({"amount":92.79111855230535})");
+  Event nested = MakeEvent();
+  nested.after = canonical(
+      R"({"b": 9915.5905422958058, "a": [994.28162179205026, -955160329067112.12, 9.7675755525806973e-09]})");
+  CHECK(
+      nested.after ==
+      R"({"a":[994.2816217920503,-955160329067112.1,0.000000009767575552580697],"b":9915.590542295806})");
+  // As the direct Struct writer writes them: shortest round-trip digits, never parsed at append.
+  Event direct = MakeEvent();
+  direct.metadata = R"({"x":419.24986082959805,"y":[250.52814549329278,92.79111855230535]})";
+  std::vector<AppendResult> results = AppendOk(f.store(), {printed, nested, direct, MakeEvent()});
+  REQUIRE(results.size() == 4);
+
+  VerifyResult verified = VerifyOk(f.store());
+  INFO(verified.reason << " at " << verified.first_broken_sequence);
+  CHECK(verified.intact);
+  CHECK(verified.verified_count == 4);
+  for (const Event* event : {&printed, &nested, &direct}) {
+    absl::StatusOr<Event> stored = f.store().GetById(event->id);
+    REQUIRE(stored.ok());
+    CHECK(stored->metadata == event->metadata);
+    CHECK(stored->after == event->after);
+  }
+  CHECK(AppendOk(f.store(), {direct})[0].status == AppendStatus::kDuplicate);
 }
 
 TEST_CASE("a repeated delivery is a duplicate; the same id with other content a conflict") {
