@@ -1,6 +1,5 @@
 #include "services/audit/event_mapping.h"
 
-#include <google/protobuf/stubs/strutil.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -65,33 +64,14 @@ constexpr int kMaxDirectDepth = 16;
 
 enum class Written { kDone, kNotHandled };
 
-// True if the printed path (protobuf's JSON printer, then CanonicalJson's Boost.JSON parse)
-// reads `number` back as exactly `number`, wherever it stands in the document. Boost.JSON 1.81
-// does not always: for about a third of arbitrary doubles it is an ulp or more off, and the
-// result even depends on how much input follows the number. It is exact for what the printer
-// writes in plain notation with at most 15 significant digits (integers below 10^15, and
-// decimals such as 0.1 or 40.7364): checked on 600,000 such values in four contexts. Other
-// numbers are left to the printed path, so their canonical text is what it always was.
-bool ReadBackExactly(double number) {
-  if (std::abs(number) < 1e15 && number == std::trunc(number)) return true;
-  const std::string printed = google::protobuf::SimpleDtoa(number);
-  int digits = 0;
-  bool leading = true;
-  for (char c : printed) {
-    if (c == 'e' || c == 'E') return false;
-    if (c >= '1' && c <= '9') leading = false;
-    if (c >= '0' && c <= '9' && !leading) ++digits;
-  }
-  return digits <= 15;
-}
-
 absl::StatusOr<Written> WriteCanonical(const google::protobuf::Struct& value,
                                        std::string_view field, int depth, std::string& out);
 
 // Canonical JSON (canonical_json.h) straight from a Value, without printing JSON and parsing it
 // again: the same bytes as CanonicalJson(MessageToJsonString(value)) (event_mapping_test checks
-// it), at a fraction of the allocations. kNotHandled for what it leaves to that path (a Value
-// with no kind, deep nesting, a number ReadBackExactly is not sure of).
+// it, numbers included: both write the double itself, since CanonicalJson reads the printer's
+// digits correctly rounded), at a fraction of the allocations. kNotHandled for what it leaves to
+// that path (a Value with no kind, deep nesting).
 absl::StatusOr<Written> WriteCanonical(const google::protobuf::Value& value, std::string_view field,
                                        int depth, std::string& out) {
   switch (value.kind_case()) {
@@ -101,15 +81,11 @@ absl::StatusOr<Written> WriteCanonical(const google::protobuf::Value& value, std
     case google::protobuf::Value::kBoolValue:
       out.append(value.bool_value() ? "true" : "false");
       return Written::kDone;
-    case google::protobuf::Value::kNumberValue: {
-      const double number = value.number_value();
-      if (!std::isfinite(number)) {
-        return AppendCanonicalJsonNumber(number, field, out);  // the error
+    case google::protobuf::Value::kNumberValue:
+      if (absl::Status s = AppendCanonicalJsonNumber(value.number_value(), field, out); !s.ok()) {
+        return s;  // NaN or an infinity
       }
-      if (!ReadBackExactly(number)) return Written::kNotHandled;
-      if (absl::Status s = AppendCanonicalJsonNumber(number, field, out); !s.ok()) return s;
       return Written::kDone;
-    }
     case google::protobuf::Value::kStringValue:
       AppendCanonicalJsonString(value.string_value(), out);
       return Written::kDone;

@@ -118,12 +118,13 @@ TEST_CASE("Struct fields become the same canonical JSON as printing and re-parsi
 }
 
 TEST_CASE("numbers match the printed path over many doubles") {
-  // Plain numbers of at most 15 significant digits: written directly.
+  // Plain numbers of at most 15 significant digits.
   const std::vector<double> plain = {
       0,    1,        -1,   0.1,     1.5,     123.456,         4.35,
       1e-5, 100,      1e14, -2.5e-3, 40.7364, 999999999999999, 0.123456789012345,
       -0.0, 1234.5678};
-  // Exponents, 16-17 digits, extremes: left to the printed path as a whole.
+  // Exponents, 16-17 digits, extremes (the printer writes them in exponent form or with 17
+  // digits, which CanonicalJson reads back exactly).
   const std::vector<double> extreme = {0.30000000000000004,
                                        2.5e-7,
                                        9007199254740993.0,
@@ -143,7 +144,7 @@ TEST_CASE("numbers match the printed path over many doubles") {
     CheckSameAsPrinted(value);
   }
 
-  // Random decimals (direct), random finite bit patterns (printed path), and both mixed.
+  // Random decimals, random finite bit patterns, and both mixed.
   std::mt19937_64 random(20261122);
   for (int round = 0; round < 40; ++round) {
     google::protobuf::Struct decimals;
@@ -166,6 +167,25 @@ TEST_CASE("numbers match the printed path over many doubles") {
     CheckSameAsPrinted(bits);
     CheckSameAsPrinted(mixed);
   }
+}
+
+TEST_CASE("numbers are stored as the producer's doubles, shortest round-trip digits") {
+  // Doubles whose 17-digit text Boost.JSON 1.81 read as a neighbouring double, so that the older
+  // printed path stored 92.79111855230533 for 92.79111855230535 (store/canonical_test.cc).
+  google::protobuf::Struct value;
+  auto& fields = *value.mutable_fields();
+  fields["a"].set_number_value(92.79111855230535);
+  fields["b"].set_number_value(994.2816217920503);
+  fields["c"].set_number_value(-955160329067112.1);
+  fields["d"].set_number_value(9.767575552580697e-09);
+  fields["e"].mutable_list_value()->add_values()->set_number_value(419.24986082959805);
+  v1::AuditEvent proto = SampleProto();
+  *proto.mutable_metadata() = value;
+  absl::StatusOr<Event> event = EventFromProto(proto, "events[0]");
+  REQUIRE(event.ok());
+  CHECK(event->metadata == R"({"a":92.79111855230535,"b":994.2816217920503,"c":-955160329067112.1,)"
+                           R"("d":0.000000009767575552580697,"e":[419.24986082959805]})");
+  CheckSameAsPrinted(value);
 }
 
 TEST_CASE("deep nesting and a Value without a kind take the printed path") {
