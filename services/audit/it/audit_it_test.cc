@@ -289,6 +289,38 @@ TEST_CASE("the users and roles outboxes reach the audit log through their relays
   CHECK(created.events(0).actor().type() != common::v1::ACTOR_TYPE_UNSPECIFIED);
 }
 
+TEST_CASE("numbers come back as the producer's doubles and the chain verifies") {
+  // Doubles Boost.JSON 1.81's own conversion read as a neighbour: before CanonicalJson read
+  // numbers with std::from_chars, the first was stored as 92.79111855230533 and VerifyChain,
+  // re-reading that from jsonb as 92.79111855230532, reported the event as a hash mismatch.
+  AuditStack& stack = AuditStack::Shared();
+  const std::vector<double> numbers = {92.79111855230535, 994.2816217920503, -955160329067112.1,
+                                       9.767575552580697e-09, 419.24986082959805};
+  v1::AuditEvent event = NewEvent("users.user.update");
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    (*event.mutable_metadata()->mutable_fields())[absl::StrCat("n", i)].set_number_value(
+        numbers[i]);
+  }
+  v1::AppendEventsResponse appended;
+  REQUIRE(Append(stack.ServiceToken("users"), {event}, &appended).ok());
+  REQUIRE(appended.results(0).status() == v1::APPEND_STATUS_ACCEPTED);
+
+  grpc::ClientContext context;
+  AuditStack::Authorize(context, stack.admin_token());
+  v1::GetEventRequest get;
+  get.set_id(event.id());
+  v1::AuditEvent found;
+  REQUIRE(stack.audit().GetEvent(&context, get, &found).ok());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    INFO(i);
+    CHECK(found.metadata().fields().at(absl::StrCat("n", i)).number_value() == numbers[i]);
+  }
+  v1::VerifyChainResponse verified = VerifyOk();
+  INFO(verified.reason() << " at " << verified.first_broken_sequence());
+  CHECK(verified.intact());
+  CHECK(verified.verified_count() == verified.end_sequence());
+}
+
 // Last: it breaks the chain for good.
 TEST_CASE("VerifyChain over gRPC finds a row changed in SQL") {
   AuditStack& stack = AuditStack::Shared();
