@@ -97,12 +97,15 @@ int Run() {
       "offset_page", "deep page by offset (for contrast): the page query",
       users::BuildPageQuery(*plain_spec, std::nullopt, limit, absl::GetFlag(FLAGS_offset)));
   // A text query's first page asks for the estimate first; within the limit, the page statement
-  // counts its matches itself (no separate count).
-  PrintPlanning("query_estimate", "text query: the estimate of the total (EXPLAIN, planning only)",
-                users::BuildEstimateQuery(*query_spec));
+  // counts its matches itself (no separate count). The estimate is explained second all the
+  // same: the first statement to plan the pattern pays for loading the search column's
+  // statistics into the session's caches (0.7 ms instead of 0.15), which a service connection
+  // pays once, and the estimate is planned only once here.
   PrintExplain("query_counted_page",
                "text query: the page query counting its matches (estimate at most 1,000)",
                users::BuildCountedPageQuery(*query_spec, limit, 0));
+  PrintPlanning("query_estimate", "text query: the estimate of the total (EXPLAIN, planning only)",
+                users::BuildEstimateQuery(*query_spec));
   PrintExplain("query_page", "text query: the page query alone (estimate above 1,000; later pages)",
                users::BuildPageQuery(*query_spec, std::nullopt, limit, 0));
   PrintExplain("query_count",
