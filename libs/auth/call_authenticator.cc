@@ -2,18 +2,37 @@
 
 #include <grpcpp/server_context.h>
 
+#include <algorithm>
+#include <boost/json/array.hpp>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/bearer_token.h"
 #include "libs/jwt/token_verifier.h"
 
 namespace backoffice::auth {
+namespace {
 
-CallAuthenticator::CallAuthenticator(std::shared_ptr<const jwt::TokenVerifier> verifier)
-    : verifier_(std::move(verifier)) {}
+// The string entries of the `permissions` claim when it is an array (other entries are
+// skipped), else none: what the BFF's TokenAuthenticator reads for external principals.
+std::vector<std::string> PermissionsClaim(const jwt::Claims& claims) {
+  std::vector<std::string> permissions;
+  const boost::json::value* value = claims.payload.if_contains("permissions");
+  if (value == nullptr || !value->is_array()) return permissions;
+  for (const boost::json::value& item : value->get_array()) {
+    if (item.is_string()) permissions.emplace_back(item.get_string());
+  }
+  return permissions;
+}
+
+}  // namespace
+
+CallAuthenticator::CallAuthenticator(std::shared_ptr<const jwt::TokenVerifier> verifier,
+                                     CallAuthenticatorOptions options)
+    : verifier_(std::move(verifier)), options_(std::move(options)) {}
 
 absl::StatusOr<Caller> CallAuthenticator::Authenticate(
     const grpc::ServerContextBase& context) const {
@@ -40,10 +59,26 @@ absl::StatusOr<Caller> CallAuthenticator::AuthenticateHeader(std::string_view au
     return absl::UnauthenticatedError("token has no subject");
   }
   Caller caller;
-  caller.kind = absl::StartsWith(claims->sub, kServiceSubjectPrefix) ? Caller::Kind::kService
-                                                                     : Caller::Kind::kUser;
-  caller.id = claims->sub;
-  caller.session_id = claims->sid;
+  const std::vector<std::string>& external = options_.external_issuers;
+  if (std::find(external.begin(), external.end(), claims->iss) != external.end()) {
+    // Never a service account or a users-service user, whatever its `sub` looks like.
+    if (claims->sub.find('\0') != std::string::npos) {
+      return absl::UnauthenticatedError("sub holds a NUL character");
+    }
+    caller.kind = Caller::Kind::kExternal;
+    caller.id = ExternalPrincipalId(claims->iss, claims->sub);
+    if (caller.id.size() > kMaxPrincipalIdBytes) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("the principal id <iss>#<sub> is longer than ", kMaxPrincipalIdBytes,
+                       " bytes, more than actors recorded for changes may hold"));
+    }
+    caller.permissions = PermissionsClaim(*claims);
+  } else {
+    caller.kind = absl::StartsWith(claims->sub, kServiceSubjectPrefix) ? Caller::Kind::kService
+                                                                       : Caller::Kind::kUser;
+    caller.id = claims->sub;
+    caller.session_id = claims->sid;
+  }
   caller.token_id = claims->jti;
   caller.issuer = claims->iss;
   caller.roles = claims->roles;
