@@ -156,9 +156,12 @@ std::string OrderByChosen(const ListSpec& spec) {
 
 // The page statement. Without a query filter and without a count, one SELECT from user_view
 // (a keyset index walk reads each row once). Otherwise the page is chosen from `users`, which
-// holds the search column, selecting only id and the sort keys (and the count of all matches:
-// the window runs over the matches before the sort and the LIMIT cut them, so it counts the
-// rows the page had to find anyway), and only the chosen rows are then read through user_view.
+// holds the search column, selecting only id and the sort keys, and only the chosen rows are
+// then read through user_view. The count of all matches is a window over the whole partition
+// (every row up to the LIMIT's cut sees the same frame, all matches) ordered like the page: the
+// matches are sorted once, the window reads them in that order and the LIMIT needs no second
+// sort (bench/users: 0.80 ms for 1,000 matches, against 0.96 with an empty OVER (), whose
+// buffered rows were then sorted for the LIMIT; 0.79 without a count).
 Statement PageStatement(const ListSpec& spec, const std::optional<PagePosition>& after,
                         int32_t limit, int32_t offset, bool count_matches) {
   Builder b;
@@ -181,7 +184,9 @@ Statement PageStatement(const ListSpec& spec, const std::optional<PagePosition>&
       absl::StrAppend(&outer_columns, ", m.sort_key_", i);
     }
     if (count_matches) {
-      absl::StrAppend(&sort_keys, ", count(*) OVER () AS matching_count");
+      absl::StrAppend(
+          &sort_keys, ", count(*) OVER (ORDER BY ", OrderBy(spec),
+          " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS matching_count");
       absl::StrAppend(&outer_columns, ", m.matching_count");
     }
     statement.sql = absl::StrCat(

@@ -88,8 +88,8 @@ Statement BuildPageQuery(const ListSpec& spec, const std::optional<PagePosition>
 
 /// The first page (no keyset position) like BuildPageQuery, whose rows also carry
 /// `matching_count` (bigint): how many rows match `spec`'s filters, offset and limit aside,
-/// counted in the same pass that finds the page (count(*) OVER () over the matches, before
-/// they are sorted and cut). An empty page has no row to carry it.
+/// counted in the same pass that finds the page (a count(*) window over all the matches, before
+/// the LIMIT and OFFSET cut them). An empty page has no row to carry it.
 Statement BuildCountedPageQuery(const ListSpec& spec, int32_t limit, int32_t offset);
 
 /// count(*) of the matching rows; with `cap`, counts at most `cap` rows (LIMIT in a subquery).
