@@ -18,6 +18,7 @@
 #include "bff/app/routes.h"
 #include "bff/http/gateway.h"
 #include "bff/http/server.h"
+#include "libs/auth/oidc_issuer_flag.h"
 #include "libs/authz/permission_metrics.h"
 #include "libs/authz/permission_watcher.h"
 #include "libs/config/command_line.h"
@@ -79,9 +80,7 @@ ABSL_FLAG(std::string, service_key_id, "bff", "kid of that key, as in the roles 
 ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
           "longest a user's cached permissions are used (changes arrive by the watch at once)");
 ABSL_FLAG(int64_t, permissions_cache_entries, 100000, "most users whose permissions are cached");
-ABSL_FLAG(std::vector<std::string>, oidc_issuer, {},
-          "an external OpenID Connect issuer as issuer|jwks_url|audience; repeat the flag for "
-          "several (BACKOFFICE_OIDC_ISSUER: comma-separated)");
+// --oidc_issuer (repeatable) is defined by libs/auth/oidc_issuer_flag.h, as in the services.
 ABSL_FLAG(absl::Duration, jwks_refresh_interval, absl::Minutes(5),
           "how often the background thread refreshes every trusted JWKS");
 ABSL_FLAG(absl::Duration, jwks_retry_interval, absl::Seconds(5),
@@ -107,26 +106,6 @@ void LogFromGrpc(gpr_log_func_args* args) {
   } else {
     log::Debug(args->message, fields);
   }
-}
-
-// Every --oidc_issuer occurrence (Abseil keeps only the last one of a repeated flag).
-std::vector<std::string> RepeatedOidcIssuers(int argc, char** argv) {
-  std::vector<std::string> values;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--") {
-      break;
-    }
-    for (std::string_view prefix : {"--oidc_issuer=", "-oidc_issuer="}) {
-      if (arg.substr(0, prefix.size()) == prefix) {
-        values.emplace_back(arg.substr(prefix.size()));
-      }
-    }
-    if ((arg == "--oidc_issuer" || arg == "-oidc_issuer") && i + 1 < argc) {
-      values.emplace_back(argv[++i]);
-    }
-  }
-  return values;
 }
 
 int Run(std::vector<std::string> oidc_flags) {
@@ -202,17 +181,13 @@ int Run(std::vector<std::string> oidc_flags) {
   auth_options.refresh = {.interval = absl::GetFlag(FLAGS_jwks_refresh_interval),
                           .retry_interval = absl::GetFlag(FLAGS_jwks_retry_interval),
                           .min_demand_interval = absl::GetFlag(FLAGS_jwks_min_demand_interval)};
-  if (oidc_flags.empty()) {
-    oidc_flags = absl::GetFlag(FLAGS_oidc_issuer);
+  absl::StatusOr<std::vector<auth::OidcIssuer>> oidc_issuers =
+      auth::OidcIssuersFromValues(std::move(oidc_flags));
+  if (!oidc_issuers.ok()) {
+    log::Error("bad --oidc_issuer", {{"error", oidc_issuers.status().message()}});
+    return 2;
   }
-  for (const std::string& flag : oidc_flags) {
-    absl::StatusOr<app::OidcIssuer> issuer = app::ParseOidcIssuer(flag);
-    if (!issuer.ok()) {
-      log::Error("bad --oidc_issuer", {{"error", issuer.status().message()}});
-      return 2;
-    }
-    auth_options.oidc_issuers.push_back(*std::move(issuer));
-  }
+  auth_options.oidc_issuers = *std::move(oidc_issuers);
   absl::StatusOr<app::Authentication> authentication =
       app::CreateAuthentication(auth_options, downstreams.users->channel());
   if (!authentication.ok()) {
@@ -277,7 +252,8 @@ int main(int argc, char** argv) {
   // run this, keep it on.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   backoffice::server::BlockTerminationSignals();
-  std::vector<std::string> oidc_flags = backoffice::bff::RepeatedOidcIssuers(argc, argv);
+  std::vector<std::string> oidc_flags =
+      backoffice::auth::RepeatedFlagValues(argc, argv, "oidc_issuer");
   backoffice::config::ParseCommandLine(
       argc, argv, "The backoffice BFF: the HTTP gateway admin SPAs talk to (docs/bff.md).");
   return backoffice::bff::Run(std::move(oidc_flags));

@@ -2,23 +2,11 @@
 
 #include <grpcpp/channel.h>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "bff/app/grpc_jwks_fetcher.h"
-#include "libs/jwt/http_jwks_fetcher.h"
+#include "libs/auth/oidc_trust.h"
 #include "libs/jwt/multi_issuer_verifier.h"
 
 namespace backoffice::bff::app {
-
-absl::StatusOr<OidcIssuer> ParseOidcIssuer(std::string_view flag) {
-  std::vector<std::string> parts = absl::StrSplit(absl::string_view(flag.data(), flag.size()), '|');
-  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--oidc_issuer must be issuer|jwks_url|audience, not \"",
-                     absl::string_view(flag.data(), flag.size()), "\""));
-  }
-  return OidcIssuer{parts[0], parts[1], parts[2]};
-}
 
 absl::StatusOr<Authentication> CreateAuthentication(const AuthenticationOptions& options,
                                                     std::shared_ptr<grpc::Channel> users_channel) {
@@ -33,18 +21,16 @@ absl::StatusOr<Authentication> CreateAuthentication(const AuthenticationOptions&
       {options.users_issuer, std::make_shared<SnapshotKeySource>(users_keys), users_options});
 
   for (const OidcIssuer& oidc : options.oidc_issuers) {
-    absl::StatusOr<jwt::JwksFetcherPtr> fetcher = jwt::HttpJwksFetcher::Create(oidc.jwks_url);
+    // The same fetcher and token rules as the services' (libs/auth/oidc_trust.h); here the keys
+    // are kept fresh by the refresher, off the I/O threads.
+    absl::StatusOr<jwt::JwksFetcherPtr> fetcher = auth::MakeOidcJwksFetcher(oidc);
     if (!fetcher.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--oidc_issuer ", oidc.issuer, ": ", fetcher.status().message()));
+      return fetcher.status();
     }
     auto keys = std::make_shared<jwt::JwksCache>(*std::move(fetcher));
     caches.push_back(keys);
-    jwt::VerifierOptions oidc_options;
-    oidc_options.audiences = {oidc.audience};
-    // Most providers write typ "JWT" in access tokens; ID tokens are kept out by `aud`.
-    oidc_options.allowed_typ = {"at+jwt", "JWT"};
-    issuers.push_back({oidc.issuer, std::make_shared<SnapshotKeySource>(keys), oidc_options});
+    issuers.push_back(
+        {oidc.issuer, std::make_shared<SnapshotKeySource>(keys), auth::OidcVerifierOptions(oidc)});
   }
 
   absl::StatusOr<std::unique_ptr<jwt::MultiIssuerVerifier>> multi =

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "bff/app/jwks_refresher.h"
 #include "bff/app/token_authenticator.h"
+#include "libs/auth/oidc_issuer.h"
 #include "libs/jwt/verified_token_cache.h"
 
 namespace grpc {
@@ -16,15 +17,10 @@ class Channel;
 
 namespace backoffice::bff::app {
 
-/// An external OpenID Connect issuer, from `--oidc_issuer=issuer|jwks_url|audience`.
-struct OidcIssuer {
-  std::string issuer;
-  std::string jwks_url;
-  std::string audience;
-};
-
-/// Parses "issuer|jwks_url|audience" (all three non-empty); INVALID_ARGUMENT otherwise.
-absl::StatusOr<OidcIssuer> ParseOidcIssuer(std::string_view flag);
+/// An external OpenID Connect issuer, from `--oidc_issuer=issuer|jwks_url|audience`; the
+/// services read the same flag (libs/auth/oidc_issuer.h).
+using auth::OidcIssuer;
+using auth::ParseOidcIssuer;
 
 /// Whom the BFF trusts and how it keeps their keys.
 struct AuthenticationOptions {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "libs/authz/caller_permissions.h"
 #include "libs/errors/error_details.h"
 
 namespace backoffice::roles {
@@ -45,14 +46,11 @@ absl::StatusOr<CheckResult> AccessControl::Check(std::string_view user_id,
 }
 
 absl::Status AccessControl::Require(const auth::Caller& caller, std::string_view permission) {
-  if (IsUser(caller)) {
+  return authz::RequirePermission(caller, permission, [&]() -> absl::StatusOr<bool> {
     absl::StatusOr<CheckResult> result = Check(caller.id, permission);
     if (!result.ok()) return result.status();
-    if (result->allowed) return absl::OkStatus();
-  }
-  return errors::WithErrorReason(
-      absl::PermissionDeniedError(absl::StrCat("this call needs permission ", Absl(permission))),
-      "MISSING_PERMISSION");
+    return result->allowed;
+  });
 }
 
 absl::Status AccessControl::RequireSelfOr(const auth::Caller& caller,
@@ -73,7 +71,10 @@ absl::Status AccessControl::CheckNoEscalation(const auth::Caller& caller,
   needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
   std::vector<std::string> missing;
   if (!IsUser(caller)) {
-    missing = needed;
+    // An external principal holds its token's claim; a service account nothing.
+    for (const std::string& permission : needed) {
+      if (!authz::TokenGrants(caller, permission)) missing.push_back(permission);
+    }
   } else {
     absl::StatusOr<PermissionCache::Entry> held = Effective(caller.id);
     if (!held.ok()) return held.status();

@@ -56,16 +56,19 @@ class AccessControl final {
   absl::StatusOr<CheckResult> Check(std::string_view user_id, std::string_view permission,
                                     std::string_view field = "permission");
 
-  /// OK if `caller` (a user) holds `permission`; PERMISSION_DENIED (reason
-  /// MISSING_PERMISSION) naming it otherwise. Service accounts hold nothing here.
+  /// OK if `caller` holds `permission` by the platform's rule (libs/authz/caller_permissions.h):
+  /// a user by their grants here, an external principal by its token's `permissions` claim
+  /// (it has no grants here); PERMISSION_DENIED (reason MISSING_PERMISSION) naming it otherwise.
+  /// Service accounts hold nothing here.
   absl::Status Require(const auth::Caller& caller, std::string_view permission);
 
-  /// OK for the caller's own `subject_user_id`, else Require(permission).
+  /// OK for a user's own `subject_user_id`, else Require(permission).
   absl::Status RequireSelfOr(const auth::Caller& caller, std::string_view subject_user_id,
                              std::string_view permission);
 
   /// GrantStore::GrantRole after: the role exists (NOT_FOUND), the caller holds every permission
-  /// it carries, inherited ones included (PERMISSION_DENIED, reason ESCALATION, naming the
+  /// it carries (an external principal: in its token's claim), inherited ones included
+  /// (PERMISSION_DENIED, reason ESCALATION, naming the
   /// missing ones), and the users service knows the user (NOT_FOUND). Drops the user's cached
   /// answer after commit.
   absl::StatusOr<GrantResult> GrantRole(const auth::Caller& caller, std::string_view authorization,

@@ -140,6 +140,44 @@ TEST_CASE("require: permission, self, and service accounts") {
   CHECK(f.access.Require(service, kPermRolesRead).code() == absl::StatusCode::kPermissionDenied);
 }
 
+TEST_CASE("an external principal holds its token's claim, never grants, and has no self") {
+  Fixture f;
+  Role small = f.store.MakeRole("small", {"users:read"});
+  Role big = f.store.MakeRole("big", {"users:delete"}, {kViewerRoleId});
+  // Its subject is a user who holds viewer here: that must not lend it anything.
+  auth::Caller viewer = f.UserWith(kViewerRoleId);
+  auth::Caller external{.kind = auth::Caller::Kind::kExternal,
+                        .id = "https://idp.example#" + viewer.id,
+                        .issuer = "https://idp.example",
+                        .permissions = {"roles:grant", "users:read"}};
+  CHECK(f.access.Require(external, kPermRolesGrant).ok());
+  absl::Status denied = f.access.Require(external, kPermRolesRead);
+  CHECK(denied.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(std::string(denied.message()) == "this call needs permission roles:read");
+  CHECK(f.access.RequireSelfOr(external, viewer.id, kPermRolesRead).code() ==
+        absl::StatusCode::kPermissionDenied);
+  CHECK(f.cache.size() == 0);  // the roles store was never asked about it
+
+  std::string target = NewId();
+  f.users.known.insert(target);
+  CHECK(
+      f.access
+          .GrantRole(external, "Bearer ext", {.user_id = target, .role_id = small.id}, AdminActor())
+          .ok());
+  CHECK(f.users.last_authorization == "Bearer ext");
+  absl::StatusOr<GrantResult> escalation =
+      f.access.GrantRole(external, "", {.user_id = target, .role_id = big.id}, AdminActor());
+  CHECK(errors::ErrorReasonOf(escalation.status()) == "ESCALATION");
+  CHECK(std::string(escalation.status().message()).find("users:delete") != std::string::npos);
+
+  auth::Caller everything{.kind = auth::Caller::Kind::kExternal,
+                          .id = "https://idp.example#root",
+                          .permissions = {"*"}};
+  CHECK(f.access.Require(everything, kPermRolesWrite).ok());
+  CHECK(f.access.GrantRole(everything, "", {.user_id = target, .role_id = big.id}, AdminActor())
+            .ok());
+}
+
 TEST_CASE("a role change drops every cached answer on this replica") {
   Fixture f;
   Role role = f.store.MakeRole("shifting", {"audit:read"});

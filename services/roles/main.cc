@@ -12,6 +12,10 @@
 //                               to call as themselves, e.g. WatchPermissionChanges
 //   --max_permission_watchers   concurrent WatchPermissionChanges streams on this replica
 //   --housekeeping_interval     how often expired idempotency records are erased
+//   --oidc_issuer=issuer|jwks_url|audience
+//                               an external OpenID Connect issuer whose access tokens are
+//                               accepted too, as by the BFF (repeatable); its principals hold the
+//                               permissions of their token's `permissions` claim, no grants
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -21,6 +25,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/auth/oidc_issuer_flag.h"
 #include "libs/auth/platform_verifier.h"
 #include "libs/authz/permission_metrics.h"
 #include "libs/log/log.h"
@@ -78,7 +83,8 @@ struct Components {
   std::unique_ptr<server::PeriodicTask> housekeeper;
 };
 
-absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
+absl::StatusOr<std::unique_ptr<Components>> Assemble(
+    pg::Pool& pool, const std::vector<auth::OidcIssuer>& oidc_issuers) {
   auto c = std::make_unique<Components>();
   c->permissions = std::make_unique<PermissionStore>(pool);
   c->roles = std::make_unique<RoleStore>(pool);
@@ -144,15 +150,17 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
   c->access = std::make_unique<AccessControl>(AccessControlDeps{
       .roles = *c->roles, .grants = *c->grants, .cache = *c->cache, .users = *c->users});
 
-  absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> verifier = auth::MakePlatformVerifier({
-      .users_channel = users_channel,
-      .users_issuer = absl::GetFlag(FLAGS_token_issuer),
-      .users_audience = absl::GetFlag(FLAGS_token_audience),
-      .service_jwks_path = absl::GetFlag(FLAGS_service_jwks_file),
-      .services = {.audience = "backoffice-roles"},
-  });
-  if (!verifier.ok()) return verifier.status();
-  c->authenticator = std::make_unique<auth::CallAuthenticator>(*std::move(verifier));
+  absl::StatusOr<std::unique_ptr<auth::CallAuthenticator>> authenticator =
+      auth::MakePlatformAuthenticator({
+          .users_channel = users_channel,
+          .users_issuer = absl::GetFlag(FLAGS_token_issuer),
+          .users_audience = absl::GetFlag(FLAGS_token_audience),
+          .service_jwks_path = absl::GetFlag(FLAGS_service_jwks_file),
+          .services = {.audience = "backoffice-roles"},
+          .oidc_issuers = oidc_issuers,
+      });
+  if (!authenticator.ok()) return authenticator.status();
+  c->authenticator = *std::move(authenticator);
   c->guard = std::make_unique<CallGuard>(*c->authenticator);
   return c;
 }
@@ -171,9 +179,13 @@ int main(int argc, char** argv) {
           .default_grpc_port = 50052,
           .default_admin_port = 9102,
           .migrations = roles::kMigrations,
-          .make_services = [&components, &relay](pg::Pool& pool)
+          .make_services = [&components, &relay, argc, argv](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-            absl::StatusOr<std::unique_ptr<roles::Components>> assembled = roles::Assemble(pool);
+            absl::StatusOr<std::vector<auth::OidcIssuer>> oidc_issuers =
+                auth::OidcIssuersFromFlags(argc, argv);
+            if (!oidc_issuers.ok()) return oidc_issuers.status();
+            absl::StatusOr<std::unique_ptr<roles::Components>> assembled =
+                roles::Assemble(pool, *oidc_issuers);
             if (!assembled.ok()) {
               return assembled.status();
             }

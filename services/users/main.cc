@@ -13,6 +13,10 @@
 //                                            watch permission changes (then it caches them)
 //   --permissions_max_age                    longest a caller's cached permissions are used
 //   --housekeeping_interval                  how often expired rows are erased
+//   --oidc_issuer=issuer|jwks_url|audience   an external OpenID Connect issuer whose access
+//                                            tokens are accepted too, as by the BFF (repeatable);
+//                                            its principals' permissions are their token's
+//                                            `permissions` claim
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -26,6 +30,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/auth/oidc_issuer_flag.h"
+#include "libs/auth/oidc_trust.h"
 #include "libs/authz/permission_metrics.h"
 #include "libs/authz/permission_registrar.h"
 #include "libs/authz/permission_watcher.h"
@@ -162,7 +168,8 @@ absl::Status Bootstrap(Components& c) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
+absl::StatusOr<std::unique_ptr<Components>> Assemble(
+    pg::Pool& pool, const std::vector<auth::OidcIssuer>& oidc_issuers) {
   auto c = std::make_unique<Components>();
   c->store = std::make_unique<UserStore>(pool);
   absl::StatusOr<PasswordHasher> hasher = PasswordHasher::Create();
@@ -226,18 +233,22 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
       AuthenticatorOptions{.sleep = &UsersServiceImpl::SleepOutsideHashSlot});
   c->credentials =
       std::make_unique<CredentialManager>(pool, *c->hasher, c->policy, *c->lockouts, c->box);
-  absl::StatusOr<std::unique_ptr<jwt::Verifier>> verifier = c->issuer->MakeVerifier();
-  if (!verifier.ok()) {
-    return verifier.status();
+  // Callers present this service's own access tokens (keys straight from the ring) or those of
+  // an external issuer (--oidc_issuer, keys from its JWKS URL). Every authorized call carries
+  // the caller's access token, and verifying its RS256 signature on each call was a large share
+  // of the service's CPU under load (bench/README.md, BFF). A verified token is remembered (by
+  // its SHA-256) until its exp, as in the BFF and the other services: a retired signing key
+  // stays published for a token's whole lifetime, so this accepts nothing the verifier would
+  // refuse.
+  std::vector<jwt::TrustedIssuer> own;
+  own.push_back(
+      {absl::GetFlag(FLAGS_token_issuer), c->keys->key_source(), c->issuer->verifier_options()});
+  absl::StatusOr<std::unique_ptr<auth::CallAuthenticator>> authenticator =
+      auth::MakeCallAuthenticator(std::move(own), oidc_issuers);
+  if (!authenticator.ok()) {
+    return authenticator.status();
   }
-  // Every authorized call carries the caller's access token, and verifying its RS256 signature
-  // on each call was a large share of the service's CPU under load (bench/README.md, BFF). A
-  // verified token is remembered (by its SHA-256) until its exp, as in the BFF and the other
-  // services: a retired signing key stays published for a token's whole lifetime, so this
-  // accepts nothing the verifier would refuse.
-  c->authenticator =
-      std::make_unique<auth::CallAuthenticator>(std::make_shared<jwt::CachingVerifier>(
-          std::shared_ptr<const jwt::TokenVerifier>(*std::move(verifier))));
+  c->authenticator = *std::move(authenticator);
   std::shared_ptr<grpc::Channel> roles =
       server::CreateServiceChannel(absl::GetFlag(FLAGS_roles_address));
   c->permissions = std::make_unique<authz::RolesPermissionsClient>(
@@ -286,9 +297,13 @@ int main(int argc, char** argv) {
           .default_grpc_port = 50051,
           .default_admin_port = 9101,
           .migrations = users::kMigrations,
-          .make_services = [&components, &relay](pg::Pool& pool)
+          .make_services = [&components, &relay, argc, argv](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-            absl::StatusOr<std::unique_ptr<users::Components>> assembled = users::Assemble(pool);
+            absl::StatusOr<std::vector<auth::OidcIssuer>> oidc_issuers =
+                auth::OidcIssuersFromFlags(argc, argv);
+            if (!oidc_issuers.ok()) return oidc_issuers.status();
+            absl::StatusOr<std::unique_ptr<users::Components>> assembled =
+                users::Assemble(pool, *oidc_issuers);
             if (!assembled.ok()) {
               return assembled.status();
             }

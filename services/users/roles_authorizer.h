@@ -1,9 +1,12 @@
-// The users service's authorization hook backed by the roles service: a caller may exercise a
-// permission when the roles service lists it among their effective permissions (asked with the
-// caller's own token, cached by authz::RolesPermissionsClient and kept exact by a
-// PermissionWatcher when the service has a service key). Calls on the caller's own account
-// ("or self") and kPermSelf calls need no permission. Service accounts hold none here. When the
-// roles service cannot answer, the call is refused with its status (UNAVAILABLE): fail closed.
+// The users service's authorization hook, by the platform's rule (libs/authz/caller_permissions.h):
+// a user of this service may exercise a permission when the roles service lists it among their
+// effective permissions (asked with the caller's own token, cached by
+// authz::RolesPermissionsClient and kept exact by a PermissionWatcher when the service has a
+// service key); a principal of an external OpenID Connect issuer when its token's `permissions`
+// claim lists it (never asked of the roles service). Calls on the caller's own account ("or
+// self", users only: an external principal has no account here) and kPermSelf calls need no
+// permission. Service accounts hold none here. When the roles service cannot answer, the call is
+// refused with its status (UNAVAILABLE): fail closed.
 //
 //   auto authorizer = std::make_unique<RolesCallAuthorizer>(permissions_client);
 //   CallGuard guard(authenticator, std::move(authorizer));
