@@ -86,5 +86,28 @@ TEST_CASE("the query filter is served by the trigram index") {
   }
 }
 
+TEST_CASE("a counted text page is planned to read every match, never as a walk that stops early") {
+  testing::StoreFixture f;
+  REQUIRE(testing::SeedUsers(f.pool(), {.count = 20'000}).ok());
+  // "user19" matches 1,111 users, 1,000 of them the newest (user19000..user19999): walking
+  // users_created_at_id backwards finds a page at once, so the plain page takes that walk. The
+  // counted page needs every match, and a walk would read the whole index to count them.
+  std::string page = Plan(f, {.query = "user19"}, std::nullopt, "");
+  INFO(page);
+  REQUIRE(absl::StrContains(page, "Index Scan Backward using users_created_at_id"));
+  std::string counted = Plan(f, {.query = "user19"}, std::nullopt, "", /*counted=*/true);
+  INFO(counted);
+  // A scan priced for every row instead: the trigram bitmap, or on this small table a
+  // sequential scan (the trigram index's use is checked above).
+  CHECK_FALSE(absl::StrContains(counted, "users_created_at_id"));
+  // One sort: the window's order is the page's.
+  size_t sorts = 0;
+  for (size_t at = counted.find("Sort Key"); at != std::string::npos;
+       at = counted.find("Sort Key", at + 1)) {
+    ++sorts;
+  }
+  CHECK(sorts == 1);
+}
+
 }  // namespace
 }  // namespace backoffice::users

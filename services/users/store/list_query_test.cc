@@ -63,9 +63,13 @@ TEST_CASE("a query filter reads the stored search column and picks the page from
   Statement counted = BuildCountedPageQuery(spec, 26, 0);
   INFO(counted.sql);
   CHECK(absl::StrContains(counted.sql,
-                          "count(*) OVER (ORDER BY lower(email) ASC, created_at DESC, id DESC ROWS "
-                          "BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS matching_count "
-                          "FROM users WHERE "));
+                          "FROM (SELECT * FROM (SELECT id, lower(email) AS sort_key_0, created_at "
+                          "AS sort_key_1, count(*) OVER (ORDER BY lower(email) ASC, created_at "
+                          "DESC, id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
+                          "AS matching_count FROM users WHERE "));
+  CHECK(absl::StrContains(counted.sql,
+                          ") AS matches ORDER BY sort_key_0 ASC, sort_key_1 DESC, "
+                          "id DESC LIMIT $2 OFFSET $3) AS m JOIN user_view v"));
   CHECK(absl::StrContains(counted.sql, "SELECT v.*, m.sort_key_0, m.sort_key_1, m.matching_count"));
   CHECK(counted.params.size() == 3);
 
