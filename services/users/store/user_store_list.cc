@@ -151,8 +151,6 @@ absl::StatusOr<PageTotal> PageTotalOf(pg::Connection& conn, const ListSpec& spec
   }
   const int64_t at_least = (first_page ? request.offset : 0) + returned + (more ? 1 : 0);
   if (matching_count.has_value()) {
-    if (request.total_count_mode == TotalCountMode::kExact)
-      return PageTotal{*matching_count, false};
     return DefaultTotalFromCount(spec, *matching_count, estimate.value_or(0), at_least);
   }
   return CountTotal(conn, spec, request.total_count_mode, at_least, estimate);
@@ -166,31 +164,25 @@ struct TotalPlan {
   std::optional<int64_t> estimate;
 };
 
-// A first page with a text query counts its matches in the page's statement when a count would
-// run anyway: always for kExact, and for kDefault when the estimate is within the exact-count
-// limit. The bitmap scan that finds a text page already visits every match (to sort them), so a
+// A first page with a text query counts its matches in the page's statement when the default
+// total would count them anyway: the estimate is within the exact-count limit. With that few
+// expected matches the page is a trigram bitmap scan that fetches and sorts every match, so a
 // window count over them costs next to nothing, where a separate count scans them all again.
-// Lists without a query keep the separate count: their page is a keyset index walk that stops
-// after a page of rows. So does any later page (a keyset position would cut the count short).
+// Not for kExact: its matches may be any number, and the window would sort every one of them
+// where a separate count(*) only scans (and the page may stop early). Not without a query
+// (the page is a keyset walk that stops after a page), nor on a later page (a keyset position
+// would cut the count short).
 absl::StatusOr<TotalPlan> PlanTotal(pg::Connection& conn, const ListSpec& spec,
                                     const ListUsersRequest& request) {
   TotalPlan plan;
-  if (spec.query.empty() || !request.page_token.empty()) return plan;
-  switch (request.total_count_mode) {
-    case TotalCountMode::kExact:
-      plan.count_with_page = true;
-      break;
-    case TotalCountMode::kDefault: {
-      absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
-      if (!estimate.ok()) return estimate.status();
-      plan.estimate = *estimate;
-      plan.count_with_page = *estimate <= ExactCountLimit(spec);
-      break;
-    }
-    case TotalCountMode::kNone:
-    case TotalCountMode::kEstimate:
-      break;
+  if (spec.query.empty() || !request.page_token.empty() ||
+      request.total_count_mode != TotalCountMode::kDefault) {
+    return plan;
   }
+  absl::StatusOr<int64_t> estimate = RunEstimate(conn, spec);
+  if (!estimate.ok()) return estimate.status();
+  plan.estimate = *estimate;
+  plan.count_with_page = *estimate <= ExactCountLimit(spec);
   return plan;
 }
 
