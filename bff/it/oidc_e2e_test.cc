@@ -1,7 +1,9 @@
 // End-to-end with a real external OpenID Connect provider: npm's oidc-provider (tools/oidc),
 // started by the test on loopback, in front of the real stack (PostgreSQL, users, roles, audit,
-// bff). The BFF trusts it by --oidc_issuer with the jwks_uri from its discovery document; tokens
-// come from its token endpoint (client_credentials, client_secret_basic, resource indicator).
+// bff). The BFF, the users service and the roles service trust it by --oidc_issuer with the
+// jwks_uri from its discovery document; tokens come from its token endpoint (client_credentials,
+// client_secret_basic, resource indicator).
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -22,6 +24,8 @@
 #include "bff/it/e2e_support.h"
 #include "bff/it/stack.h"
 #include "bff/testing/http_client.h"
+#include "proto/roles/v1/roles.grpc.pb.h"
+#include "proto/users/v1/users.grpc.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/support/service_process.h"
 
@@ -33,6 +37,9 @@ using bff::testing::TestHttpClient;
 using bff::testing::TestResponse;
 
 constexpr char kClientId[] = "backoffice-e2e-reader";
+// Clients whose tokens carry other permissions (all clients share the secret).
+constexpr char kWriterId[] = "backoffice-e2e-writer";
+constexpr char kRolesReaderId[] = "backoffice-e2e-roles-reader";
 constexpr char kClientSecret[] = "e2e-secret-not-for-production";
 constexpr char kResource[] = "api://backoffice";
 constexpr char kOtherResource[] = "api://other";
@@ -60,8 +67,37 @@ std::string WithPayload(const std::string& token, const json::value& payload) {
                       parts[2]);
 }
 
-// tools/oidc/idp.sh as a child process: one client, `kClientId`, whose tokens carry the
-// permissions claim ["users:read"], and the resources kResource and kOtherResource.
+// `context` with `authorization: Bearer <token>` and a deadline for a loaded machine.
+void Authorize(grpc::ClientContext& context, const std::string& token) {
+  context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+// UsersService.ListUsers called directly (not through the BFF) with `token`.
+grpc::Status ListUsersDirectly(const std::string& address, const std::string& token) {
+  auto stub = users::v1::UsersService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  Authorize(context, token);
+  users::v1::ListUsersRequest request;
+  users::v1::ListUsersResponse response;
+  return stub->ListUsers(&context, request, &response);
+}
+
+// RolesService.ListRoles called directly with `token`.
+grpc::Status ListRolesDirectly(const std::string& address, const std::string& token) {
+  auto stub = roles::v1::RolesService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  Authorize(context, token);
+  roles::v1::ListRolesRequest request;
+  roles::v1::ListRolesResponse response;
+  return stub->ListRoles(&context, request, &response);
+}
+
+// tools/oidc/idp.sh as a child process: the clients `kClientId` (permissions claim
+// ["users:read"]), `kWriterId` (["users:read", "users:write"]) and `kRolesReaderId`
+// (["roles:read"]), and the resources kResource and kOtherResource.
 class OidcProvider {
  public:
   /// Starts it on `port` (0: the OS picks) and waits (bounded) for its start line.
@@ -85,19 +121,20 @@ class OidcProvider {
 
   /// The token endpoint's answer to a client_credentials request for `resource`, authenticated
   /// with client_secret_basic.
-  TestResponse RequestToken(const std::string& resource,
-                            const std::string& secret = kClientSecret) const {
+  TestResponse RequestToken(const std::string& resource, const std::string& secret = kClientSecret,
+                            const std::string& client = kClientId) const {
     return Exchange(
         "POST", token_path_,
-        {{"Authorization", "Basic " + absl::Base64Escape(absl::StrCat(kClientId, ":", secret))},
+        {{"Authorization", "Basic " + absl::Base64Escape(absl::StrCat(client, ":", secret))},
          {"Content-Type", "application/x-www-form-urlencoded"}},
         absl::StrCat("grant_type=client_credentials&resource=",
                      absl::StrReplaceAll(resource, {{":", "%3A"}, {"/", "%2F"}})));
   }
 
-  /// An access token for `resource` (the test fails when the provider refuses).
-  std::string Token(const std::string& resource = kResource) const {
-    TestResponse response = RequestToken(resource);
+  /// An access token of `client` for `resource` (the test fails when the provider refuses).
+  std::string Token(const std::string& resource = kResource,
+                    const std::string& client = kClientId) const {
+    TestResponse response = RequestToken(resource, kClientSecret, client);
     INFO(response.body);
     REQUIRE(response.status == 200);
     json::value body = ParseJson(response.body);
@@ -134,6 +171,8 @@ class OidcProvider {
         "tools/oidc/idp.sh",
         {absl::StrCat("--port=", port),
          absl::StrCat("--client=", kClientId, ":", kClientSecret, ":users:read"),
+         absl::StrCat("--client=", kWriterId, ":", kClientSecret, ":users:read,users:write"),
+         absl::StrCat("--client=", kRolesReaderId, ":", kClientSecret, ":roles:read"),
          absl::StrCat("--resource=", kResource), absl::StrCat("--resource=", kOtherResource)},
         tests::TestTempPath("oidc-provider.log"));
     REQUIRE(child.ok());
@@ -202,13 +241,16 @@ TEST_CASE("a real OIDC provider: its tokens are accepted through its JWKS, also 
   // The provider first: the BFF's flag names its issuer and its discovered JWKS URL. Both are
   // stopped when the test case ends (the provider by SIGTERM, then SIGKILL if need be).
   OidcProvider provider;
-  Stack stack({.bff_flags = {
-                   absl::StrCat("--oidc_issuer=", provider.issuer(), "|", provider.JwksUri(), "|",
-                                kResource),
-                   // So that an earlier on-demand refresh (a first request racing the start-up
-                   // fetch) cannot rate-limit the one the key rotation below needs.
-                   "--jwks_min_demand_interval=1ms",
-               }});
+  std::string oidc_flag =
+      absl::StrCat("--oidc_issuer=", provider.issuer(), "|", provider.JwksUri(), "|", kResource);
+  Stack stack({.bff_flags =
+                   {
+                       oidc_flag,
+                       // So that an earlier on-demand refresh (a first request racing the
+                       // start-up fetch) cannot rate-limit the one the key rotation below needs.
+                       "--jwks_min_demand_interval=1ms",
+                   },
+               .service_flags = {oidc_flag}});
 
   // What the provider issues: a JWT access token for the resource, typ at+jwt, with the kid of
   // its current key and the client's permissions.
@@ -238,21 +280,79 @@ TEST_CASE("a real OIDC provider: its tokens are accepted through its JWKS, also 
   const json::array& missing = Json(me).at("missing").as_array();
   CHECK(std::find(missing.begin(), missing.end(), json::value("user")) != missing.end());
 
-  // A route whose permission the claim holds (users:read) passes the BFF's authentication and
-  // authorization; the users service behind it verifies only its own tokens (the known gap in
-  // docs/bff.md), so the answer is the users service's UNAUTHENTICATED as 401 "iss is not
-  // trusted", not a BFF refusal ("access token refused: ...", or 403 naming a permission).
+  // A route whose permission the claim holds (users:read) passes the BFF, and the users service
+  // behind it trusts the issuer too and authorizes by the same claim: it lists and reads users.
   TestResponse list = api.Call("GET", "/api/users");
   INFO(list.body);
-  CHECK(list.status == 401);
-  CHECK(absl::StrContains(list.body, "iss is not trusted"));
-  CHECK_FALSE(absl::StrContains(list.body, "access token refused"));
+  REQUIRE(list.status == 200);
+  json::value listed = Json(list);
+  REQUIRE(listed.is_array());
+  bool listed_admin = false;
+  for (const json::value& row : listed.as_array()) {
+    listed_admin = listed_admin || Str(row, "id") == stack.admin_id();
+  }
+  CHECK(listed_admin);
+  TestResponse read = api.Call("GET", "/api/users/" + stack.admin_id());
+  INFO(read.body);
+  CHECK(read.status == 200);
+  CHECK(Str(Json(read), "email") == kAdminEmail);
 
   // A route whose permission the claim lacks: the BFF's 403 naming it.
   TestResponse forbidden = api.Call("DELETE", "/api/users/" + stack.admin_id());
   INFO(forbidden.body);
   CHECK(forbidden.status == 403);
   CHECK(absl::StrContains(forbidden.body, "users:delete"));
+  TestResponse no_write = api.Call("POST", "/api/users", R"({"email":"oidc-reader@example.com"})");
+  INFO(no_write.body);
+  CHECK(no_write.status == 403);
+  CHECK(absl::StrContains(no_write.body, "users:write"));
+
+  // A client whose claim holds roles:read but not users:read: 403 naming users:read from the
+  // BFF; the roles service answers it.
+  Client roles_reader(stack.bff_port());
+  roles_reader.bearer = provider.Token(kResource, kRolesReaderId);
+  TestResponse no_read = roles_reader.Call("GET", "/api/users");
+  INFO(no_read.body);
+  CHECK(no_read.status == 403);
+  CHECK(absl::StrContains(no_read.body, "users:read"));
+  TestResponse roles = roles_reader.Call("GET", "/api/roles");
+  INFO(roles.body);
+  CHECK(roles.status == 200);
+
+  // users:write in the claim creates a user; the change's actor is the external principal, its
+  // subject qualified by its issuer, in the users service's outbox event and so in the audit log.
+  Client writer(stack.bff_port());
+  writer.bearer = provider.Token(kResource, kWriterId);
+  std::string email = absl::StrCat("oidc-", absl::ToUnixMicros(absl::Now()), "@example.com");
+  TestResponse created =
+      writer.Call("POST", "/api/users", absl::StrCat(R"({"email":")", email, R"("})"),
+                  {{"X-Request-Id", "oidc-e2e-create"}});
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  std::string created_id = Str(Json(created), "id");
+  REQUIRE(!created_id.empty());
+  Client admin(stack.bff_port());
+  admin.bearer = AdminToken(stack.bff_port());
+  json::object event;
+  // The relay delivers asynchronously; the bound only stops a broken test from hanging.
+  for (absl::Time deadline = absl::Now() + absl::Seconds(30); event.empty();) {
+    TestResponse audit = admin.Call("GET", "/api/audit?resourceId=" + created_id);
+    INFO(audit.body);
+    REQUIRE(audit.status == 200);
+    json::value rows = Json(audit);
+    REQUIRE(rows.is_array());
+    for (const json::value& row : rows.as_array()) {
+      if (Str(row, "action") == "users.user.created") event = row.as_object();
+    }
+    if (event.empty()) {
+      REQUIRE(absl::Now() < deadline);
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+  INFO(json::serialize(event));
+  CHECK(Str(event.at("actor"), "type") == "user");
+  CHECK(Str(event.at("actor"), "id") == absl::StrCat(provider.issuer(), "#", kWriterId));
+  CHECK(Str(event, "requestId") == "oidc-e2e-create");
 
   // A token of the same provider for another resource carries another audience: refused.
   Client other(stack.bff_port());
@@ -273,6 +373,30 @@ TEST_CASE("a real OIDC provider: its tokens are accepted through its JWKS, also 
   CHECK(refused.status == 401);
   CHECK(absl::StrContains(refused.body, "signature does not verify"));
   CHECK(tampered.Call("DELETE", "/api/users/" + stack.admin_id()).status == 401);
+
+  // The services decide for themselves too, called directly over gRPC (not through the BFF):
+  // the provider's token is accepted and authorized by its claim; a tampered one or one for
+  // another audience is refused UNAUTHENTICATED by each service.
+  grpc::Status direct = ListUsersDirectly(stack.users_address(), token);
+  INFO(direct.error_message());
+  CHECK(direct.ok());
+  grpc::Status direct_roles = ListRolesDirectly(stack.roles_address(), token);
+  CHECK(direct_roles.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(absl::StrContains(direct_roles.error_message(), "roles:read"));
+  CHECK(ListRolesDirectly(stack.roles_address(), roles_reader.bearer).ok());
+  for (const std::string& address : {stack.users_address(), stack.roles_address()}) {
+    INFO(address);
+    grpc::Status forged = address == stack.users_address()
+                              ? ListUsersDirectly(address, tampered.bearer)
+                              : ListRolesDirectly(address, tampered.bearer);
+    CHECK(forged.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+    CHECK(absl::StrContains(forged.error_message(), "signature does not verify"));
+    grpc::Status elsewhere = address == stack.users_address()
+                                 ? ListUsersDirectly(address, other.bearer)
+                                 : ListRolesDirectly(address, other.bearer);
+    CHECK(elsewhere.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+    CHECK(absl::StrContains(elsewhere.error_message(), "aud does not name this service"));
+  }
 
   // The provider refuses a wrong secret and an unknown resource itself.
   CHECK(provider.RequestToken(kResource, "wrong-secret").status == 401);

@@ -73,6 +73,7 @@ Stack::Stack(StackOptions options) {
   users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
   users_args.push_back(absl::StrCat("--bootstrap_admin_password_file=",
                                     tests::WriteTempFile("admin.password", kAdminPassword)));
+  users_args.insert(users_args.end(), options.service_flags.begin(), options.service_flags.end());
   users_ = Start("services/users/users_service", users_args, "users");
   users_address_ =
       std::string(tests::WaitForServiceStart(*users_, "users").at("grpc_address").as_string());
@@ -92,6 +93,7 @@ Stack::Stack(StackOptions options) {
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id_));
   roles_args.push_back(absl::StrCat(
       "--service_jwks_file=", tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published))));
+  roles_args.insert(roles_args.end(), options.service_flags.begin(), options.service_flags.end());
   roles_ = Start("services/roles/roles_service", roles_args, "roles");
   roles_address_ =
       std::string(tests::WaitForServiceStart(*roles_, "roles").at("grpc_address").as_string());
