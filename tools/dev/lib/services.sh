@@ -178,20 +178,38 @@ audit_args() {
     "--service_jwks_file=${SECRETS_DIR}/audit-service-keys.jwks"
 }
 
+# oidc_args: one --oidc_issuer flag per external OpenID Connect issuer of BACKOFFICE_OIDC_ISSUER
+# (issuer|jwks_url|audience, comma-separated), none when it is unset. The BFF, users and roles get
+# the same ones: a token the BFF accepts from such an issuer must be accepted by the services it
+# is forwarded to. (audit does not read the flag yet: its routes refuse such tokens.)
+oidc_args() {
+  local -a issuers
+  local issuer
+  [[ -n "${BACKOFFICE_OIDC_ISSUER:-}" ]] || return 0
+  IFS=',' read -r -a issuers <<<"${BACKOFFICE_OIDC_ISSUER}"
+  for issuer in "${issuers[@]}"; do
+    [[ -n "${issuer}" ]] && printf '%s\n' "--oidc_issuer=${issuer}"
+  done
+  return 0
+}
+
 # component_args NAME: its command-line flags, one per line.
 component_args() {
   if [[ "$1" == bff ]]; then
     # Service addresses and the HTTP port are the BFF's defaults (the table above).
     bff_args
+    oidc_args
     return 0
   fi
   if [[ "$1" == users ]]; then
     users_secret_args
     outbox_relay_args users
+    oidc_args
   fi
   if [[ "$1" == roles ]]; then
     roles_args
     outbox_relay_args roles
+    oidc_args
   fi
   if [[ "$1" == audit ]]; then
     audit_args
