@@ -135,6 +135,9 @@ struct ExactNumberHandler {
   static constexpr std::size_t max_key_size = boost::json::string::max_size();
   static constexpr std::size_t max_string_size = boost::json::string::max_size();
 
+  // `temp`: where the stack starts before it needs the heap, as boost::json::parse does.
+  ExactNumberHandler(unsigned char* temp, std::size_t size) : stack({}, temp, size) {}
+
   boost::json::value_stack stack;
   std::string number_text;  // the number's leading parts when its text arrived in pieces
   NumberError number_error = NumberError::kNone;
@@ -238,7 +241,8 @@ absl::StatusOr<std::string> CanonicalJson(const boost::json::value& value, std::
 }
 
 absl::StatusOr<std::string> CanonicalJson(std::string_view json, std::string_view field) {
-  ExactNumberParser parser{boost::json::parse_options()};
+  unsigned char temp[4096];
+  ExactNumberParser parser(boost::json::parse_options(), temp, sizeof(temp));
   parser.handler().stack.reset();
   boost::system::error_code error;
   const size_t used = parser.write_some(false, json.data(), json.size(), error);
