@@ -297,8 +297,8 @@ absl::Status RolesServiceImpl::CheckOne(const CallScope& call,
   std::string user = check.user_id();
   if (user.empty()) {
     if (call.caller.kind != auth::Caller::Kind::kUser) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Absl(prefix), "user_id: required for service accounts"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          Absl(prefix), "user_id: required for service accounts and external principals"));
     }
     user = call.caller.id;
   }
