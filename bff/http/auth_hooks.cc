@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "libs/authz/caller_permissions.h"
 
 namespace backoffice::bff::http {
 
@@ -11,9 +12,7 @@ boost::asio::awaitable<absl::Status> ClaimAuthorizer::Authorize(const HttpReques
   if (!request.principal.has_value()) {
     co_return absl::UnauthenticatedError("sign in first");
   }
-  const std::vector<std::string>& held = request.principal->permissions;
-  if (std::find(held.begin(), held.end(), permission) != held.end() ||
-      std::find(held.begin(), held.end(), "*") != held.end()) {
+  if (authz::ClaimGrants(request.principal->permissions, permission)) {
     co_return absl::OkStatus();
   }
   co_return absl::PermissionDeniedError(
