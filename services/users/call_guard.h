@@ -56,8 +56,9 @@ struct CallScope {
   Actor actor;
 };
 
-/// The Actor for a verified caller: type from Caller::KindName(), id the token's `sub` (without
-/// the "service:" prefix for service accounts).
+/// The Actor for a verified caller: type from Caller::KindName(), id the caller's id (the token's
+/// `sub`; without the "service:" prefix for service accounts; `<iss>#<sub>` for principals of
+/// external issuers).
 Actor ActorFor(const auth::Caller& caller, std::string request_id, std::string trace_id);
 
 /// Authenticates and authorizes calls. Thread-safe.
