@@ -115,13 +115,15 @@ int Row::size() const { return PQnfields(result_); }
 
 absl::StatusOr<int> Row::ColumnIndex(std::string_view name) const {
   const int columns = PQnfields(result_);
-  std::vector<absl::string_view> names;
   for (int i = 0; i < columns; ++i) {
-    std::string_view column_name = PQfname(result_, i);
-    if (column_name == name) {
+    if (std::string_view(PQfname(result_, i)) == name) {
       return i;
     }
-    names.push_back(ToAbsl(column_name));
+  }
+  // Only a failed lookup lists the names (it runs on every column read otherwise).
+  std::vector<absl::string_view> names;
+  for (int i = 0; i < columns; ++i) {
+    names.push_back(PQfname(result_, i));
   }
   return absl::InvalidArgumentError(
       absl::StrCat("no column named \"", ToAbsl(name),
