@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -432,6 +433,67 @@ size_t ConnectionsUsed(int connections) {
 TEST_CASE("a client's calls spread over its connections in turn", "[downstream]") {
   CHECK(ConnectionsUsed(1) == 1);
   CHECK(ConnectionsUsed(3) == 3);
+}
+
+// Waits (bounded) until `done` holds, polling.
+bool Within(absl::Duration limit, const std::function<bool()>& done) {
+  absl::Time deadline = absl::Now() + limit;
+  while (!done()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
+}
+
+TEST_CASE("after the service restarts, calls take the connections that are back", "[downstream]") {
+  Fixture f;
+  std::unique_ptr<ServiceClient> client = ServiceClient::Create(
+      {.name = "restart", .address = "127.0.0.1:" + std::to_string(f.grpc_port), .connections = 4},
+      f.registry);
+  StubSet<EchoService> stubs(*client);
+  REQUIRE(Within(absl::Seconds(10), [&] { return client->Ready(); }));
+  auto ready = [&] {
+    int count = 0;
+    for (const auto& channel : client->channels()) {
+      count += channel->GetState(false) == GRPC_CHANNEL_READY ? 1 : 0;
+    }
+    return count;
+  };
+
+  // Down long enough for the channels' reconnect attempts to fail and back off, each on its own
+  // jittered schedule; then back on the same port.
+  f.grpc_server->Shutdown();  // the fixture's second Shutdown is a no-op
+  REQUIRE(Within(absl::Seconds(10), [&] { return ready() == 0; }));
+  absl::SleepFor(absl::Seconds(2));
+  EchoImpl restarted;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:" + std::to_string(f.grpc_port),
+                           grpc::InsecureServerCredentials());
+  builder.RegisterService(&restarted);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  REQUIRE(server != nullptr);
+  REQUIRE(Within(absl::Seconds(10), [&] { return ready() > 0; }));
+  INFO("connections READY when the calls start: " << ready() << " of 4");
+
+  // Fail-fast calls (no wait_for_ready), as the routes make them: none may land on a connection
+  // that is still waiting to reconnect.
+  for (int i = 0; i < 20; ++i) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    EchoRequest request;
+    request.set_text("after restart");
+    EchoResponse response;
+    absl::Notification done;
+    grpc::Status status;
+    stubs.async()->Echo(&context, &request, &response, [&](grpc::Status result) {
+      status = std::move(result);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    CHECK(status.error_message() == "");
+    CHECK(status.ok());
+  }
+  server->Shutdown();
 }
 
 }  // namespace
