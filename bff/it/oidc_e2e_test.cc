@@ -97,7 +97,7 @@ grpc::Status ListRolesDirectly(const std::string& address, const std::string& to
 
 // tools/oidc/idp.sh as a child process: the clients `kClientId` (permissions claim
 // ["users:read"]), `kWriterId` (["users:read", "users:write"]) and `kRolesReaderId`
-// (["roles:read"]), and the resources kResource and kOtherResource.
+// (["roles:read", "audit:read"]), and the resources kResource and kOtherResource.
 class OidcProvider {
  public:
   /// Starts it on `port` (0: the OS picks) and waits (bounded) for its start line.
@@ -172,7 +172,7 @@ class OidcProvider {
         {absl::StrCat("--port=", port),
          absl::StrCat("--client=", kClientId, ":", kClientSecret, ":users:read"),
          absl::StrCat("--client=", kWriterId, ":", kClientSecret, ":users:read,users:write"),
-         absl::StrCat("--client=", kRolesReaderId, ":", kClientSecret, ":roles:read"),
+         absl::StrCat("--client=", kRolesReaderId, ":", kClientSecret, ":roles:read,audit:read"),
          absl::StrCat("--resource=", kResource), absl::StrCat("--resource=", kOtherResource)},
         tests::TestTempPath("oidc-provider.log"));
     REQUIRE(child.ok());
@@ -318,6 +318,15 @@ TEST_CASE("a real OIDC provider: its tokens are accepted through its JWKS, also 
   TestResponse roles = roles_reader.Call("GET", "/api/roles");
   INFO(roles.body);
   CHECK(roles.status == 200);
+  // The audit service trusts the issuer too: audit:read in the claim reads the log; without it,
+  // the BFF's 403.
+  TestResponse log = roles_reader.Call("GET", "/api/audit?_start=0&_end=5");
+  INFO(log.body);
+  CHECK(log.status == 200);
+  TestResponse no_log = api.Call("GET", "/api/audit");
+  INFO(no_log.body);
+  CHECK(no_log.status == 403);
+  CHECK(absl::StrContains(no_log.body, "audit:read"));
 
   // users:write in the claim creates a user; the change's actor is the external principal, its
   // subject qualified by its issuer, in the users service's outbox event and so in the audit log.

@@ -113,6 +113,7 @@ Stack::Stack(StackOptions options) {
       "--service_jwks_file=", tests::WriteTempFile("relays.jwks", *jwt::WriteJwks(relay_keys))));
   audit_args.push_back(absl::StrCat(
       "--checkpoint_key_file=", tests::WriteTempFile("checkpoint.pem", *checkpoint_key->ToPem())));
+  audit_args.insert(audit_args.end(), options.service_flags.begin(), options.service_flags.end());
   audit_args_ = audit_args;
   audit_ = Start("services/audit/audit_service", audit_args, "audit");
   audit_address_ =

@@ -24,8 +24,8 @@ inline constexpr char kAdminPassword[] = "correct horse battery staple 42";
 struct StackOptions {
   /// Extra flags of the bff.
   std::vector<std::string> bff_flags;
-  /// Extra flags of the users and roles services (e.g. the BFF's --oidc_issuer, so that they
-  /// trust the same external issuers).
+  /// Extra flags of the users, roles and audit services (e.g. the BFF's --oidc_issuer, so that
+  /// they trust the same external issuers).
   std::vector<std::string> service_flags;
   /// Give the BFF its service key (it then caches permissions, kept exact by the watch).
   bool watch_permissions = true;

@@ -20,6 +20,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "libs/auth/call_authenticator.h"
+#include "libs/auth/oidc_issuer_flag.h"
 #include "libs/auth/platform_verifier.h"
 #include "libs/auth/service_accounts.h"
 #include "libs/authz/permission_metrics.h"
@@ -105,21 +106,26 @@ absl::StatusOr<std::unique_ptr<CheckpointSigner>> MakeSigner() {
   return CheckpointSigner::FromPem(*pem);
 }
 
-absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> MakeVerifier() {
+// Callers: users of the users service, service accounts (the relays) and principals of the
+// external OpenID Connect issuers of --oidc_issuer.
+absl::StatusOr<std::unique_ptr<auth::CallAuthenticator>> MakeAuthenticator(
+    const std::vector<auth::OidcIssuer>& oidc_issuers) {
   if (absl::GetFlag(FLAGS_service_jwks_file).empty()) {
     log::Warn("no --service_jwks_file: no service can append events");
   }
-  return auth::MakePlatformVerifier({
+  return auth::MakePlatformAuthenticator({
       .users_channel = server::CreateServiceChannel(absl::GetFlag(FLAGS_users_address)),
       .users_issuer = absl::GetFlag(FLAGS_token_issuer),
       .users_audience = absl::GetFlag(FLAGS_token_audience),
       .service_jwks_path = absl::GetFlag(FLAGS_service_jwks_file),
       .services = {.issuer = absl::GetFlag(FLAGS_service_token_issuer),
                    .audience = absl::GetFlag(FLAGS_service_token_audience)},
+      .oidc_issuers = oidc_issuers,
   });
 }
 
-absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
+absl::StatusOr<std::unique_ptr<Components>> Assemble(
+    pg::Pool& pool, const std::vector<auth::OidcIssuer>& oidc_issuers) {
   auto c = std::make_unique<Components>();
   c->store = std::make_unique<EventStore>(pool);
   int32_t months = absl::GetFlag(FLAGS_partition_months_ahead);
@@ -171,9 +177,10 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(pg::Pool& pool) {
                                         c->roles_permissions->cache());
   authz::RegisterPermissionWatchMetrics(metrics::Registry::Default(), "audit", c->watcher.get());
   c->permissions = MakeRolesPermissionChecker(*c->roles_permissions);
-  absl::StatusOr<std::shared_ptr<const jwt::TokenVerifier>> verifier = MakeVerifier();
-  if (!verifier.ok()) return verifier.status();
-  c->authenticator = std::make_unique<auth::CallAuthenticator>(*std::move(verifier));
+  absl::StatusOr<std::unique_ptr<auth::CallAuthenticator>> authenticator =
+      MakeAuthenticator(oidc_issuers);
+  if (!authenticator.ok()) return authenticator.status();
+  c->authenticator = *std::move(authenticator);
   c->guard = std::make_unique<CallGuard>(*c->authenticator);
   return c;
 }
@@ -191,9 +198,13 @@ int main(int argc, char** argv) {
           .default_grpc_port = 50053,
           .default_admin_port = 9103,
           .migrations = audit::kMigrations,
-          .make_services = [&components](pg::Pool& pool)
+          .make_services = [&components, argc, argv](pg::Pool& pool)
               -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-            absl::StatusOr<std::unique_ptr<audit::Components>> assembled = audit::Assemble(pool);
+            absl::StatusOr<std::vector<auth::OidcIssuer>> oidc_issuers =
+                auth::OidcIssuersFromFlags(argc, argv);
+            if (!oidc_issuers.ok()) return oidc_issuers.status();
+            absl::StatusOr<std::unique_ptr<audit::Components>> assembled =
+                audit::Assemble(pool, *oidc_issuers);
             if (!assembled.ok()) return assembled.status();
             components = *std::move(assembled);
             std::vector<std::unique_ptr<grpc::Service>> services;

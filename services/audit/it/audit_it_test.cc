@@ -124,7 +124,7 @@ TEST_CASE("readers need audit:read") {
   v1::QueryEventsResponse response;
   grpc::Status status = stack.audit().QueryEvents(&context, {}, &response);
   CHECK(status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
-  CHECK(status.error_message() == "missing permission audit:read");
+  CHECK(status.error_message() == "this call needs permission audit:read");
   grpc::ClientContext service_context;
   AuditStack::Authorize(service_context, stack.ServiceToken("users"));
   CHECK(stack.audit().QueryEvents(&service_context, {}, &response).error_code() ==

@@ -179,9 +179,9 @@ audit_args() {
 }
 
 # oidc_args: one --oidc_issuer flag per external OpenID Connect issuer of BACKOFFICE_OIDC_ISSUER
-# (issuer|jwks_url|audience, comma-separated), none when it is unset. The BFF, users and roles get
-# the same ones: a token the BFF accepts from such an issuer must be accepted by the services it
-# is forwarded to. (audit does not read the flag yet: its routes refuse such tokens.)
+# (issuer|jwks_url|audience, comma-separated), none when it is unset. The BFF, users, roles and
+# audit get the same ones: a token the BFF accepts from such an issuer must be accepted by the
+# services it is forwarded to.
 oidc_args() {
   local -a issuers
   local issuer
@@ -213,6 +213,7 @@ component_args() {
   fi
   if [[ "$1" == audit ]]; then
     audit_args
+    oidc_args
   fi
   printf '%s\n' \
     "--grpc_port=${GRPC_PORT[$1]}" \
