@@ -156,11 +156,13 @@ void ServiceClient::WatchChannel() {
   // at once instead of at gRPC's 5 s backup poll; the loop also keeps an idle channel connecting.
   static char kStateChanged = 0;
   while (!stopping_.load()) {
-    bool all_ready = true;
+    // Ready while any connection is: calls take the connected ones (StubSet), so one still in
+    // reconnect backoff after a restart must not hold /readyz down.
+    bool any_ready = false;
     for (const std::shared_ptr<grpc::Channel>& channel : channels_) {
-      all_ready = channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY && all_ready;
+      any_ready = channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY || any_ready;
     }
-    ready_.store(all_ready, std::memory_order_relaxed);
+    ready_.store(any_ready, std::memory_order_relaxed);
     // Woken by the first channel's change or after 200 ms, whichever comes first.
     channel()->NotifyOnStateChange(
         channel()->GetState(/*try_to_connect=*/false),

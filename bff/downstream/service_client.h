@@ -110,8 +110,8 @@ class ServiceClient {
   /// Every channel, one per connection (`ServiceOptions::connections`).
   const std::vector<std::shared_ptr<grpc::Channel>>& channels() const { return channels_; }
 
-  /// Whether every channel is READY, as a watcher thread keeps it (that thread also keeps the
-  /// channels connecting). A cheap atomic read, safe on I/O threads.
+  /// Whether any channel is READY (calls take those), as a watcher thread keeps it (that thread
+  /// also keeps every channel connecting). A cheap atomic read, safe on I/O threads.
   bool Ready() const;
 
   /// A callback-API method of a generated stub: `&Service::Stub::async::Method`.

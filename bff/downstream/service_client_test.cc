@@ -400,6 +400,16 @@ TEST_CASE("readiness follows the channels", "[downstream]") {
   CHECK_FALSE(absl::StrContains(ready->body, "echo"));
 }
 
+// Waits (bounded) until `done` holds, polling.
+bool Within(absl::Duration limit, const std::function<bool()>& done) {
+  absl::Time deadline = absl::Now() + limit;
+  while (!done()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
+}
+
 // Six calls taken in turn from a StubSet of a client with `connections`; the connections the
 // service saw them on.
 size_t ConnectionsUsed(int connections) {
@@ -411,6 +421,13 @@ size_t ConnectionsUsed(int connections) {
                             f.registry);
   StubSet<EchoService> stubs(*client);
   CHECK(stubs.size() == static_cast<size_t>(connections));
+  // Every connection up first: calls skip the ones still connecting.
+  REQUIRE(Within(absl::Seconds(10), [&] {
+    for (const auto& channel : client->channels()) {
+      if (channel->GetState(/*try_to_connect=*/true) != GRPC_CHANNEL_READY) return false;
+    }
+    return true;
+  }));
   for (int i = 0; i < 6; ++i) {
     grpc::ClientContext context;
     context.set_wait_for_ready(true);
@@ -433,16 +450,6 @@ size_t ConnectionsUsed(int connections) {
 TEST_CASE("a client's calls spread over its connections in turn", "[downstream]") {
   CHECK(ConnectionsUsed(1) == 1);
   CHECK(ConnectionsUsed(3) == 3);
-}
-
-// Waits (bounded) until `done` holds, polling.
-bool Within(absl::Duration limit, const std::function<bool()>& done) {
-  absl::Time deadline = absl::Now() + limit;
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
 }
 
 TEST_CASE("after the service restarts, calls take the connections that are back", "[downstream]") {
