@@ -84,6 +84,17 @@ grpc::Status ListUsersDirectly(const std::string& address, const std::string& to
   return stub->ListUsers(&context, request, &response);
 }
 
+// UsersService.ListSessions of the caller's own sessions (no user_id), called directly.
+grpc::Status ListOwnSessionsDirectly(const std::string& address, const std::string& token) {
+  auto stub = users::v1::UsersService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  Authorize(context, token);
+  users::v1::ListSessionsRequest request;
+  users::v1::ListSessionsResponse response;
+  return stub->ListSessions(&context, request, &response);
+}
+
 // RolesService.ListRoles called directly with `token`.
 grpc::Status ListRolesDirectly(const std::string& address, const std::string& token) {
   auto stub = roles::v1::RolesService::NewStub(
@@ -389,6 +400,11 @@ TEST_CASE("a real OIDC provider: its tokens are accepted through its JWKS, also 
   grpc::Status direct = ListUsersDirectly(stack.users_address(), token);
   INFO(direct.error_message());
   CHECK(direct.ok());
+  // An external principal has no account here: "own account" calls are refused as such, not
+  // read as a user id it does not have.
+  grpc::Status own_sessions = ListOwnSessionsDirectly(stack.users_address(), token);
+  CHECK(own_sessions.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(absl::StrContains(own_sessions.error_message(), "only a user"));
   grpc::Status direct_roles = ListRolesDirectly(stack.roles_address(), token);
   CHECK(direct_roles.error_code() == grpc::StatusCode::PERMISSION_DENIED);
   CHECK(absl::StrContains(direct_roles.error_message(), "roles:read"));

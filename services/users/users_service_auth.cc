@@ -148,6 +148,9 @@ grpc::Status UsersServiceImpl::Refresh(grpc::ServerContext* context,
 grpc::Status UsersServiceImpl::Logout(grpc::ServerContext* context,
                                       const v1::LogoutRequest* request, google::protobuf::Empty*) {
   return Handle(*context, kPermSelf, "", [&](const CallScope& call) -> absl::Status {
+    if (absl::Status user = RequireUser(call); !user.ok()) {
+      return user;
+    }
     if (!request->refresh_token().empty()) {
       return deps_.authenticator.Logout(request->refresh_token(), call.actor, absl::Now());
     }
@@ -167,6 +170,11 @@ grpc::Status UsersServiceImpl::ListSessions(grpc::ServerContext* context,
                 request->user_id(), [&](const CallScope& call) -> absl::Status {
                   if (request->page().offset() != 0) {
                     return absl::InvalidArgumentError("page.offset: not supported; use page_token");
+                  }
+                  if (request->user_id().empty()) {
+                    if (absl::Status user = RequireUser(call); !user.ok()) {
+                      return user;
+                    }
                   }
                   const std::string& user_id =
                       request->user_id().empty() ? call.caller.id : request->user_id();
@@ -206,6 +214,9 @@ grpc::Status UsersServiceImpl::RevokeSession(grpc::ServerContext* context,
     // user's is NOT_FOUND (no existence leak).
     std::optional<std::string_view> owner;
     if (!deps_.guard.Authorize(call.caller, kPermSessionsRevoke, "").ok()) {
+      if (absl::Status user = RequireUser(call); !user.ok()) {
+        return user;
+      }
       owner = call.caller.id;
     }
     return deps_.sessions.Revoke(request->session_id(), owner, kRevokeRevoked, call.actor,
@@ -218,6 +229,11 @@ grpc::Status UsersServiceImpl::RevokeAllSessions(grpc::ServerContext* context,
                                                  v1::RevokeAllSessionsResponse* response) {
   return Handle(*context, request->user_id().empty() ? kPermSelf : kPermSessionsRevoke,
                 request->user_id(), [&](const CallScope& call) -> absl::Status {
+                  if (request->user_id().empty()) {
+                    if (absl::Status user = RequireUser(call); !user.ok()) {
+                      return user;
+                    }
+                  }
                   const std::string& user_id =
                       request->user_id().empty() ? call.caller.id : request->user_id();
                   std::optional<std::string_view> keep;
