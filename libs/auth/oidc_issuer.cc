@@ -1,5 +1,6 @@
 #include "libs/auth/oidc_issuer.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -11,6 +12,12 @@ absl::StatusOr<OidcIssuer> ParseOidcIssuer(std::string_view flag) {
   if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--oidc_issuer must be issuer|jwks_url|audience, not \"", text, "\""));
+  }
+  // Callers of an external issuer are named `<iss>#<sub>`: an issuer with a '#' could make two
+  // issuers' principals share a name (OpenID Connect issuers have no fragment anyway).
+  if (absl::StrContains(parts[0], '#')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--oidc_issuer: the issuer must not contain '#', not \"", parts[0], "\""));
   }
   return OidcIssuer{parts[0], parts[1], parts[2]};
 }

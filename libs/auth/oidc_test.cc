@@ -110,7 +110,9 @@ TEST_CASE("--oidc_issuer values: three non-empty parts") {
   CHECK(good->issuer == "https://idp");
   CHECK(good->jwks_url == "https://idp/jwks");
   CHECK(good->audience == "api://x");
-  for (const char* bad : {"", "a|b", "a|b|c|d", "|b|c", "a||c", "a|b|"}) {
+  // '#' in the issuer: `https://a` with sub `x#y` and `https://a#x` with sub `y` would both be
+  // the caller `https://a#x#y`.
+  for (const char* bad : {"", "a|b", "a|b|c|d", "|b|c", "a||c", "a|b|", "https://a#x|b|c"}) {
     INFO(bad);
     absl::StatusOr<OidcIssuer> parsed = ParseOidcIssuer(bad);
     REQUIRE_FALSE(parsed.ok());
