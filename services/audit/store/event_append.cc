@@ -134,7 +134,10 @@ absl::StatusOr<std::vector<AppendResult>> AppendInTransaction(pg::Transaction& t
     // The hashes are 64 lowercase hex characters (chain_head's CHECK and ChainHashAt), so need no
     // escaping.
     absl::StrAppend(&event_rows, event.row, sequence, "\t", hash, "\t", *next_hash, "\n");
-    absl::StrAppend(&id_rows, id, "\t", ingest_text, "\t", event.digest, "\t", sequence, "\n");
+    // The id is escaped like every text field (NormalizeEvent makes it a UUID, but this row
+    // must not depend on that); the time, digest and sequence are generated here.
+    pg::AppendCopyText(id_rows, id);
+    absl::StrAppend(&id_rows, "\t", ingest_text, "\t", event.digest, "\t", sequence, "\n");
     hash = *std::move(next_hash);
   }
   if (event_rows.empty()) return results;
