@@ -148,6 +148,8 @@ int Run(std::vector<std::string> oidc_flags) {
     return 2;
   }
   authz::RegisterPermissionCacheMetrics(registry, "bff", permissions.cache());
+  authz::RegisterInvalidatingCacheMetrics(registry, "bff_held_roles_cache", "direct grants",
+                                          permissions.held_roles_cache());
   authz::RegisterPermissionWatchMetrics(registry, "bff", watcher->get());
 
   http::Router router;

@@ -75,6 +75,8 @@ class RolesPermissions {
 
   /// The permissions cache, for metrics.
   PermissionsCache& cache() { return cache_; }
+  /// The direct-grants cache, for metrics.
+  const HeldRolesCache& held_roles_cache() const { return held_roles_; }
   /// Both caches, for the watcher that keeps them exact.
   authz::CacheInvalidation& invalidation() { return invalidation_; }
 

@@ -475,6 +475,11 @@ TEST_CASE("/api/me follows the caller's grants at once: grant, relabel, revoke",
   CHECK(MyRoleNames(caller) == std::vector<std::string>{"e2e-me-renamed"});
   CHECK(MyRoleNames(caller) == std::vector<std::string>{"e2e-me-renamed"});
 
+  // The answers after the wait came from the cache, counted on /metrics.
+  TestResponse metrics = admin.Call("GET", "/metrics");
+  CHECK(absl::StrContains(metrics.body, "\nbff_held_roles_cache_hits_total "));
+  CHECK_FALSE(absl::StrContains(metrics.body, "\nbff_held_roles_cache_hits_total 0\n"));
+
   REQUIRE(admin.Call("DELETE", "/api/users/" + id + "/roles/" + role).status == 200);
   CHECK(MyRoleNames(caller).empty());
   CHECK(Json(caller.Call("GET", "/api/me")).at("permissions").as_array().empty());

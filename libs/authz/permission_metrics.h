@@ -19,19 +19,29 @@
 
 namespace backoffice::authz {
 
-/// `cache` must outlive the registry's use. Once per process and prefix.
+/// `<name>_hits_total`, `<name>_misses_total` and `<name>_entries` of any InvalidatingCache
+/// holding `what` ("permissions", "direct grants") per user. `cache` must outlive the registry's
+/// use. Once per process and name.
+template <typename Value>
+void RegisterInvalidatingCacheMetrics(metrics::Registry& registry, const std::string& name,
+                                      const std::string& what,
+                                      const InvalidatingCache<Value>& cache) {
+  registry.CounterCallback(name + "_hits_total",
+                           "Lookups of users' " + what + " answered from the cache.",
+                           [&cache] { return static_cast<double>(cache.hits()); });
+  registry.CounterCallback(
+      name + "_misses_total",
+      "Lookups of users' " + what + " the cache could not answer (asked of roles).",
+      [&cache] { return static_cast<double>(cache.misses()); });
+  registry.GaugeCallback(name + "_entries", "Users whose " + what + " are cached.",
+                         [&cache] { return static_cast<double>(cache.size()); });
+}
+
+/// `<prefix>_permission_cache_*` (above). Once per process and prefix.
 template <typename Value>
 void RegisterPermissionCacheMetrics(metrics::Registry& registry, const std::string& prefix,
                                     const InvalidatingCache<Value>& cache) {
-  registry.CounterCallback(prefix + "_permission_cache_hits_total",
-                           "Permission lookups answered from the cache.",
-                           [&cache] { return static_cast<double>(cache.hits()); });
-  registry.CounterCallback(prefix + "_permission_cache_misses_total",
-                           "Permission lookups the cache could not answer (asked of roles).",
-                           [&cache] { return static_cast<double>(cache.misses()); });
-  registry.GaugeCallback(prefix + "_permission_cache_entries",
-                         "Users whose permissions are cached.",
-                         [&cache] { return static_cast<double>(cache.size()); });
+  RegisterInvalidatingCacheMetrics(registry, prefix + "_permission_cache", "permissions", cache);
 }
 
 /// `watcher` (null: the process runs without a watch) must outlive the registry's use.
