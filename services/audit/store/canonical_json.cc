@@ -129,6 +129,42 @@ enum class NumberError { kNone, kOverflow };
 // nearest double, ties to even) instead of by Boost.JSON 1.81's own conversion, which is not
 // correctly rounded and whose result depends on how much input follows the number. Integers are
 // read as doubles too: canonical JSON numbers are doubles (canonical_json.h).
+
+// Whether the JSON number `text` (grammar already checked) has a magnitude of at least 1, from
+// its digits and exponent: the place of its first non-zero digit plus the exponent is >= 0.
+bool MagnitudeAtLeastOne(std::string_view text) {
+  size_t i = text.empty() || text[0] != '-' ? 0 : 1;
+  const size_t integer_start = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  const std::string_view integer = text.substr(integer_start, i - integer_start);
+  std::string_view fraction;
+  if (i < text.size() && text[i] == '.') {
+    const size_t fraction_start = ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    fraction = text.substr(fraction_start, i - fraction_start);
+  }
+  int64_t exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    const bool negative = i < text.size() && text[i] == '-';
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    for (; i < text.size(); ++i) {
+      // Saturates far beyond any digit count a document could hold.
+      exponent = std::min<int64_t>(exponent * 10 + (text[i] - '0'), int64_t{1} << 40);
+    }
+    if (negative) exponent = -exponent;
+  }
+  int64_t place;
+  if (size_t first = integer.find_first_not_of('0'); first != std::string_view::npos) {
+    place = static_cast<int64_t>(integer.size() - first) - 1;
+  } else if (size_t first = fraction.find_first_not_of('0'); first != std::string_view::npos) {
+    place = -static_cast<int64_t>(first) - 1;
+  } else {
+    return false;  // zero
+  }
+  return place + exponent >= 0;
+}
+
 struct ExactNumberHandler {
   static constexpr std::size_t max_object_size = boost::json::object::max_size();
   static constexpr std::size_t max_array_size = boost::json::array::max_size();
@@ -195,10 +231,10 @@ struct ExactNumberHandler {
   bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 
   // `last` is the number's text (or its last part); the parser has checked its JSON grammar.
-  // `boost_value` is Boost.JSON's own reading, an ulp or so off at worst: only used to tell an
-  // overflow (refused, as an infinity always was) from an underflow (0) when from_chars reports
-  // a value out of range.
-  bool OnNumber(boost::json::string_view last, double boost_value, boost::system::error_code& ec) {
+  // A value out of a double's range is refused when its magnitude is at least 1 (as an infinity
+  // always was) and is 0 otherwise, decided from the text alone (MagnitudeAtLeastOne).
+  bool OnNumber(boost::json::string_view last, double /*boost_value*/,
+                boost::system::error_code& ec) {
     std::string_view text(last.data(), last.size());
     if (!number_text.empty()) {
       number_text.append(text);
@@ -209,7 +245,7 @@ struct ExactNumberHandler {
         std::from_chars(text.data(), text.data() + text.size(), number);
     number_text.clear();
     if (result.ec == std::errc::result_out_of_range) {
-      if (std::abs(boost_value) >= 1) {
+      if (MagnitudeAtLeastOne(text)) {
         number_error = NumberError::kOverflow;
         ec = boost::json::error::exponent_overflow;
         return false;

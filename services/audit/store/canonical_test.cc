@@ -112,7 +112,10 @@ TEST_CASE("canonical JSON reads numbers beyond a double's range as the standard 
   CHECK(Canonical("[1e-400, -2e-324, 2.5e-324, 0e999, -0e-5]") ==
         "[0,0,0." + std::string(323, '0') + "5,0,0]");
   CHECK(Canonical("[1.7976931348623157e308]").size() == 311);  // the largest double, 309 digits
-  for (const char* huge : {"[1e400]", "{\"a\": -1e309}", "[1.8e308]"}) {
+  // Out of range either way, decided from the digits and the exponent together.
+  CHECK(Canonical("[100e-330, 0.00001e-320, -0.0e999]") == "[0,0,0]");
+  for (const char* huge : {"[1e400]", "{\"a\": -1e309}", "[1.8e308]", "[0.1e310]", "[-12345e305]",
+                           "[10000000000e300]", "[0.00000000000000001e326]"}) {
     INFO(huge);
     CHECK(CanonicalJson(std::string_view(huge), "metadata").status().message() ==
           "metadata: numbers must be finite (no NaN or infinity)");
