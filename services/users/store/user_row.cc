@@ -31,7 +31,9 @@ enum Column : int {
   kPasswordChangedAt,
   kTotpEnabled,
   kRecoveryCodesRemaining,
+  kColumnCount,  // not a column
 };
+static_assert(kColumnCount == UserColumns::kCount, "Column and UserColumns::names() must match");
 
 // Reads column `column` into `out`; the first failure is kept in `status`.
 class Reader {
