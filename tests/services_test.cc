@@ -80,12 +80,6 @@ const std::vector<ServiceUnderTest>& AllServices() {
   return *services;
 }
 
-std::vector<std::string> DatabaseFlags(const testing::TestDatabase& db) {
-  pg::ConnectionOptions options = db.options();
-  return {absl::StrCat("--db_host=", options.host), absl::StrCat("--db_port=", options.port),
-          absl::StrCat("--db_name=", options.dbname), absl::StrCat("--db_user=", options.user)};
-}
-
 // The database flags plus the service's own.
 std::vector<std::string> ServiceFlags(const ServiceUnderTest& service,
                                       const testing::TestDatabase& db) {

@@ -41,13 +41,8 @@ Stack::Stack(StackOptions options) {
       backoffice::testing::PgServer::Shared().CreateDatabase();
   REQUIRE(db.ok());
   db_ = *db;
-  std::vector<std::string> db_flags = {absl::StrCat("--db_host=", db_.host),
-                                       absl::StrCat("--db_port=", db_.port),
-                                       absl::StrCat("--db_name=", db_.name),
-                                       absl::StrCat("--db_user=", db_.user),
-                                       "--grpc_port=0",
-                                       "--admin_port=0",
-                                       "--db_pool_size=4"};
+  std::vector<std::string> db_flags = backoffice::testing::DatabaseFlags(db_);
+  db_flags.insert(db_flags.end(), {"--grpc_port=0", "--admin_port=0", "--db_pool_size=4"});
 
   // users and roles ship their outbox events to the audit service (started after them, on this
   // port), signing with one relay key that the audit service trusts.

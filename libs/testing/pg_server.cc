@@ -238,6 +238,11 @@ pg::ConnectionOptions TestDatabase::options() const {
 
 pg::ConnectionOptions ConnectionOptionsFor(const TestDatabase& db) { return db.options(); }
 
+std::vector<std::string> DatabaseFlags(const TestDatabase& db) {
+  return {absl::StrCat("--db_host=", db.host), absl::StrCat("--db_port=", db.port),
+          absl::StrCat("--db_name=", db.name), absl::StrCat("--db_user=", db.user)};
+}
+
 PgServer& PgServer::Shared() {
   static std::unique_ptr<PgServer> server = [] {
     absl::StatusOr<std::unique_ptr<PgServer>> launched = Launch();

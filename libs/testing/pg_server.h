@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -31,6 +32,10 @@ struct TestDatabase {
 
 /// Same as db.options().
 pg::ConnectionOptions ConnectionOptionsFor(const TestDatabase& db);
+
+/// The flags that point a platform service binary at `db` (--db_host, --db_port, --db_name,
+/// --db_user), for tests that start the real binaries.
+std::vector<std::string> DatabaseFlags(const TestDatabase& db);
 
 /// A real PostgreSQL server in a temporary folder (under $TEST_TMPDIR when the server's user can
 /// reach it and a unix socket path there fits in 108 bytes, else under /tmp): initdb, trust

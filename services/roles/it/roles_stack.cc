@@ -36,13 +36,8 @@ RolesStack::RolesStack() {
   absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
   REQUIRE(db.ok());
   db_ = *db;
-  std::vector<std::string> db_flags = {absl::StrCat("--db_host=", db_.host),
-                                       absl::StrCat("--db_port=", db_.port),
-                                       absl::StrCat("--db_name=", db_.name),
-                                       absl::StrCat("--db_user=", db_.user),
-                                       "--grpc_port=0",
-                                       "--admin_port=0",
-                                       "--db_pool_size=4"};
+  std::vector<std::string> db_flags = testing::DatabaseFlags(db_);
+  db_flags.insert(db_flags.end(), {"--grpc_port=0", "--admin_port=0", "--db_pool_size=4"});
   absl::StatusOr<jwt::PrivateKey> service_key =
       jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kServiceKeyId);
   REQUIRE(service_key.ok());

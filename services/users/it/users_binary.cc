@@ -52,13 +52,8 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   db_ = *db;
   key_file_ = tests::WriteTempFile("master.key", MasterKey());
   std::string password_file = tests::WriteTempFile("admin.password", kAdminPassword);
-  pg::ConnectionOptions options = db_.options();
-  std::vector<std::string> db_flags = {absl::StrCat("--db_host=", options.host),
-                                       absl::StrCat("--db_port=", options.port),
-                                       absl::StrCat("--db_name=", options.dbname),
-                                       absl::StrCat("--db_user=", options.user),
-                                       "--admin_port=0",
-                                       "--db_pool_size=4"};
+  std::vector<std::string> db_flags = testing::DatabaseFlags(db_);
+  db_flags.insert(db_flags.end(), {"--admin_port=0", "--db_pool_size=4"});
   // The roles service decides what callers may do; it starts after users, on this port.
   int roles_port = tests::FreePort();
   std::vector<std::string> args = db_flags;
