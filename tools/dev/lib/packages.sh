@@ -49,10 +49,10 @@ ensure_disk_caches() {
 }
 
 # ensure_node_tools: Node.js and npm (Debian's nodejs and npm when the machine has no node or
-# npm), then the npm packages the tests use: tools/openapi/install.sh and tools/oidc/install.sh
-# run `npm ci` there when node_modules is missing or package-lock.json changed. Checked by command
-# rather than listed in packages.txt: a machine may already have a Node.js package from another
-# source, which conflicts with Debian's npm package.
+# npm), then the npm packages the tests use: tools/openapi/install.sh, tools/oidc/install.sh and
+# tools/dataproviders/install.sh run `npm ci` there when node_modules is missing or
+# package-lock.json changed. Checked by command rather than listed in packages.txt: a machine may
+# already have a Node.js package from another source, which conflicts with Debian's npm package.
 ensure_node_tools() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     info "Node.js: installing Debian's nodejs and npm"
@@ -73,5 +73,14 @@ ensure_node_tools() {
     rm -rf "${REPO_ROOT}/tools/oidc/node_modules"
     "${REPO_ROOT}/tools/oidc/install.sh" ||
       warn "installing tools/oidc's npm packages failed again: //bff/it:oidc_e2e_test will fail"
+  fi
+  # The same for the admin data providers (tools/dataproviders: ra-data-json-server,
+  # ra-data-simple-rest, @refinedev/simple-rest) that //bff/it:dataprovider_e2e_test drives.
+  if ! "${REPO_ROOT}/tools/dataproviders/install.sh"; then
+    warn "installing tools/dataproviders' npm packages failed; retrying once from scratch"
+    rm -rf "${REPO_ROOT}/tools/dataproviders/node_modules"
+    "${REPO_ROOT}/tools/dataproviders/install.sh" ||
+      warn "installing tools/dataproviders' npm packages failed again:" \
+        "//bff/it:dataprovider_e2e_test will fail"
   fi
 }
