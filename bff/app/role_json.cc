@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bff/app/json_time.h"
 #include "bff/http/problem.h"
@@ -364,7 +365,7 @@ absl::Status ApplyMembersQuery(const http::ListQuery& query,
 const http::ListQuerySpec& UserRolesListSpec() {
   static const http::ListQuerySpec* spec = new http::ListQuerySpec{
       .sortable = {"name", "id", "createTime", "expireTime"},
-      .filterable = {"includeExpired"},
+      .filterable = {"includeExpired", "userId"},
       .searchable = false,
       .default_limit = 100,
       .max_limit = 100,
@@ -373,16 +374,26 @@ const http::ListQuerySpec& UserRolesListSpec() {
   return *spec;
 }
 
-absl::StatusOr<bool> UserRolesIncludeExpired(const http::ListQuery& query) {
-  bool include = false;
-  for (const http::Filter& filter : query.filters) {  // includeExpired, the only filterable field
-    absl::StatusOr<bool> value = BoolFilter(filter);
+absl::StatusOr<UserRolesFilter> UserRolesFilterOf(const http::ListQuery& query,
+                                                  std::string_view path_user_id) {
+  UserRolesFilter out;
+  for (const http::Filter& filter : query.filters) {
+    if (filter.field == "userId") {
+      if (filter.op != http::FilterOp::kEq || filter.values.size() != 1) {
+        return FieldError(http::FilterParamName(filter), "is not supported; use userId=<id>");
+      }
+      out.matches_none =
+          out.matches_none ||
+          !absl::EqualsIgnoreCase(filter.values[0], {path_user_id.data(), path_user_id.size()});
+      continue;
+    }
+    absl::StatusOr<bool> value = BoolFilter(filter);  // includeExpired
     if (!value.ok()) {
       return value.status();
     }
-    include = *value;
+    out.include_expired = *value;
   }
-  return include;
+  return out;
 }
 
 absl::StatusOr<json::array> UserRolesPage(const http::ListQuery& query,

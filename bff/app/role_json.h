@@ -81,11 +81,22 @@ absl::Status ApplyMembersQuery(const http::ListQuery& query,
 
 /// GET /api/users/{id}/roles: at most 100 grants, so sorted and sliced here. Sort by `name`
 /// (default), `id`, `createTime` or `expireTime` (one key); filter `includeExpired`
-/// (true/false); offset paging only.
+/// (true/false) and `userId` (what react-admin's getManyReference sends for
+/// `<ReferenceManyField reference="users/{id}/roles" target="userId">`); offset paging only.
 const http::ListQuerySpec& UserRolesListSpec();
 
-/// Whether the user-roles query asks for expired grants too.
-absl::StatusOr<bool> UserRolesIncludeExpired(const http::ListQuery& query);
+/// The filters of a user-roles query.
+struct UserRolesFilter {
+  /// Expired grants too.
+  bool include_expired = false;
+  /// A `userId` filter named another user than the path's: no grant matches.
+  bool matches_none = false;
+};
+
+/// The filters of the user-roles query of the user `path_user_id`; INVALID_ARGUMENT naming the
+/// parameter for a bad value.
+absl::StatusOr<UserRolesFilter> UserRolesFilterOf(const http::ListQuery& query,
+                                                  std::string_view path_user_id);
 
 /// The page of a user's roles the query asks for (sorted, then sliced), as JSON rows; the total
 /// is `held.size()`. INVALID_ARGUMENT for a cursor or more than one sort key.

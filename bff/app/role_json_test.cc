@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "bff/app/route_support.h"
 #include "bff/http/problem.h"
 
@@ -213,8 +214,20 @@ TEST_CASE("catalog, members and user-roles queries", "[roles]") {
   CHECK(Names(*newest) == std::vector<std::string>{"Viewer"});
   CHECK(ErrorField(UserRolesPage(Parse("cursor=x", UserRolesListSpec()), held).status()) ==
         "cursor");
-  CHECK(*UserRolesIncludeExpired(Parse("includeExpired=true", UserRolesListSpec())));
-  CHECK_FALSE(*UserRolesIncludeExpired(Parse("", UserRolesListSpec())));
+  constexpr char kUser[] = "01900000-0000-7000-8000-0000000000aa";
+  auto filter = [&](const std::string& query) {
+    return UserRolesFilterOf(Parse(query, UserRolesListSpec()), kUser);
+  };
+  CHECK(filter("includeExpired=true")->include_expired);
+  CHECK_FALSE(filter("")->include_expired);
+  CHECK_FALSE(filter("")->matches_none);
+  // react-admin's getManyReference with target userId: the path's user (any case) or nobody.
+  CHECK_FALSE(filter(absl::StrCat("userId=", kUser))->matches_none);
+  CHECK_FALSE(filter("userId=01900000-0000-7000-8000-0000000000AA")->matches_none);
+  CHECK(filter("userId=01900000-0000-7000-8000-0000000000bb")->matches_none);
+  CHECK_FALSE(filter(absl::StrCat("filter=", R"({"userId":")", kUser, "\"}"))->matches_none);
+  CHECK(ErrorField(filter("userId_ne=x").status()) == "userId_ne");
+  CHECK(ErrorField(filter("includeExpired=maybe").status()) == "includeExpired");
 }
 
 TEST_CASE("query options of non-list routes are strict", "[routes]") {

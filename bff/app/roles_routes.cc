@@ -147,8 +147,7 @@ asio::awaitable<HttpResponse> UpdateRole(Apis apis, HttpRequest& request) {
   roles::v1::UpdateRoleRequest update;
   std::vector<std::string> paths = FillRole(*body, *update.mutable_role());
   update.mutable_role()->set_id(id);
-  if (std::optional<http::Problem> problem =
-          FillUpdateMask(request, paths, *update.mutable_update_mask())) {
+  if (std::optional<http::Problem> problem = FillUpdateMask(paths, *update.mutable_update_mask())) {
     co_return http::ProblemResponse(request, *problem);
   }
   WriteCondition condition = WriteConditionOf(request, *body);
@@ -253,19 +252,20 @@ asio::awaitable<HttpResponse> ListUserRoles(Apis apis, HttpRequest& request) {
   if (!query.ok()) {
     co_return http::ProblemResponse(request, query.status());
   }
-  absl::StatusOr<bool> include_expired = UserRolesIncludeExpired(*query);
-  if (!include_expired.ok()) {
-    co_return http::ProblemResponse(request, include_expired.status());
+  absl::StatusOr<UserRolesFilter> filter = UserRolesFilterOf(*query, request.PathParam("id"));
+  if (!filter.ok()) {
+    co_return http::ProblemResponse(request, filter.status());
   }
   roles::v1::ListUserRolesRequest list;
   list.set_user_id(std::string(request.PathParam("id")));
-  list.set_include_expired(*include_expired);
+  list.set_include_expired(filter->include_expired);
   absl::StatusOr<roles::v1::ListUserRolesResponse> held =
       co_await apis.roles.client->Call(request, "ListUserRoles", &RolesStub::async::ListUserRoles,
                                        apis.roles.async(), list, {.idempotent = true});
   if (!held.ok()) {
     co_return http::ProblemResponse(request, held.status());
   }
+  if (filter->matches_none) held->clear_roles();  // asked as the user, then nothing shown
   const size_t total = static_cast<size_t>(held->roles_size());
   absl::StatusOr<json::array> rows =
       UserRolesPage(*query, {held->roles().begin(), held->roles().end()});

@@ -121,13 +121,10 @@ std::optional<http::Problem> BodyIdProblem(const boost::json::object& body, std:
   return http::ValidationProblem("id", "does not match the URL");
 }
 
-std::optional<http::Problem> FillUpdateMask(const http::HttpRequest& request,
-                                            const std::vector<std::string>& paths,
+std::optional<http::Problem> FillUpdateMask(const std::vector<std::string>& paths,
                                             google::protobuf::FieldMask& mask) {
-  if (request.method == "PUT") {
-    mask.add_paths("*");
-    return std::nullopt;
-  }
+  // PUT as PATCH: react-admin's edit form PUTs the whole record, its bulk update PUTs only the
+  // changed members; replacing every writable member would refuse the latter (or clear fields).
   if (paths.empty()) {
     return http::MakeProblem(400, "Nothing to update: send at least one writable field.");
   }

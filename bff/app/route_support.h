@@ -65,10 +65,10 @@ std::string IfMatch(const http::HttpRequest& request);
 /// PUT/PATCH: a body `id`, when present, must be the URL's; a validation problem otherwise.
 std::optional<http::Problem> BodyIdProblem(const boost::json::object& body, std::string_view id);
 
-/// PUT/PATCH: the update mask is "*" for PUT (every writable field; absent ones are cleared), else
-/// the members the body set (`paths`); a PATCH that sets none is a 400 problem.
-std::optional<http::Problem> FillUpdateMask(const http::HttpRequest& request,
-                                            const std::vector<std::string>& paths,
+/// PUT and PATCH: the update mask is the members the body set (`paths`; a member sent as null is
+/// cleared, an absent one kept); a body that sets none is a 400 problem. PUT is not a
+/// replacement: react-admin's bulk update PUTs only the members it changes.
+std::optional<http::Problem> FillUpdateMask(const std::vector<std::string>& paths,
                                             google::protobuf::FieldMask& mask);
 
 /// The etag a write is conditional on: If-Match, else the body's `etag` or `version` member.

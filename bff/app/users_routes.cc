@@ -197,7 +197,7 @@ asio::awaitable<HttpResponse> UpdateUser(UsersApi users, HttpRequest& request) {
   std::vector<std::string> paths = FillUser(*body, *update.mutable_user());
   update.mutable_user()->set_id(id);
   if (std::optional<http::Problem> problem =
-          FillUpdateMask(request, paths, *update.mutable_update_mask())) {
+          FillUpdateMask(paths, *update.mutable_update_mask())) {
     co_return http::ProblemResponse(request, *problem);
   }
   WriteCondition condition = WriteConditionOf(request, *body);

@@ -4,11 +4,44 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "bff/http/problem.h"
 #include "libs/errors/error_details.h"
 #include "proto/common/v1/error_details.pb.h"
 
 namespace backoffice::bff::downstream {
+
+std::string JsonFieldPath(std::string_view proto_path) {
+  for (std::string_view wrapper : {"user.", "role."}) {
+    if (proto_path.size() > wrapper.size() && proto_path.substr(0, wrapper.size()) == wrapper) {
+      proto_path.remove_prefix(wrapper.size());
+      break;
+    }
+  }
+  std::string json;
+  json.reserve(proto_path.size());
+  for (size_t i = 0; i < proto_path.size(); ++i) {
+    const char c = proto_path[i];
+    // An underscore between a name's letters or digits joins words: drop it, capitalize the next.
+    if (c == '_' && !json.empty() && absl::ascii_isalnum(json.back()) &&
+        i + 1 < proto_path.size() && absl::ascii_islower(proto_path[i + 1])) {
+      json.push_back(absl::ascii_toupper(proto_path[++i]));
+      continue;
+    }
+    json.push_back(c);
+  }
+  return json;
+}
+
+// The field errors of an INVALID_ARGUMENT answer without BadRequest details: the field its
+// message starts with ("user.email: must contain @"), if any.
+absl::Status WithMessageFieldError(absl::Status converted) {
+  std::string_view message(converted.message().data(), converted.message().size());
+  std::string_view field = http::FieldOfMessage(message);
+  if (field.empty()) return converted;
+  std::string text(message.substr(field.size() + 2));
+  return http::WithFieldErrors(std::move(converted), {{JsonFieldPath(field), std::move(text)}});
+}
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) {
@@ -16,12 +49,10 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   }
   absl::Status converted(static_cast<absl::StatusCode>(status.error_code()),
                          status.error_message());
-  if (status.error_details().empty()) {
-    return converted;
-  }
+  const bool invalid = status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
   common::v1::Status details;
-  if (!details.ParseFromString(status.error_details())) {
-    return converted;
+  if (status.error_details().empty() || !details.ParseFromString(status.error_details())) {
+    return invalid ? WithMessageFieldError(std::move(converted)) : converted;
   }
   // ErrorInfo and RetryInfo become libs/errors payloads (ProblemFromStatus turns the delay into
   // Retry-After; routes read the reason, e.g. REFRESH_TOKEN_REUSED).
@@ -36,7 +67,7 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
                                              absl::Nanoseconds(retry.retry_delay().nanos()));
     }
   }
-  if (status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+  if (!invalid) {
     return converted;
   }
   std::vector<std::pair<std::string, std::string>> errors;
@@ -47,12 +78,12 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     }
     for (const auto& violation : bad_request.field_violations()) {
       if (!violation.field().empty()) {
-        errors.emplace_back(violation.field(), violation.description());
+        errors.emplace_back(JsonFieldPath(violation.field()), violation.description());
       }
     }
   }
   if (errors.empty()) {
-    return converted;
+    return WithMessageFieldError(std::move(converted));
   }
   return http::WithFieldErrors(std::move(converted), errors);
 }

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "bff/downstream/fan_out.h"
+#include "bff/downstream/grpc_status_conversion.h"
 #include "bff/downstream/stub_set.h"
 #include "bff/downstream/testdata/echo.grpc.pb.h"
 #include "bff/http/gateway.h"
@@ -341,6 +342,31 @@ TEST_CASE("service statuses become problem details", "[downstream]") {
       CHECK_FALSE(absl::StrContains(response->body, "db-7"));
     }
   }
+}
+
+TEST_CASE("service field paths become the names the JSON bodies use", "[downstream]") {
+  CHECK(JsonFieldPath("user.email") == "email");
+  CHECK(JsonFieldPath("user.display_name") == "displayName");
+  CHECK(JsonFieldPath("role.permissions[1]") == "permissions[1]");
+  CHECK(JsonFieldPath("expire_time") == "expireTime");
+  CHECK(JsonFieldPath("user_id") == "userId");
+  CHECK(JsonFieldPath("filter.actor_id") == "filter.actorId");
+  CHECK(JsonFieldPath("_sort") == "_sort");
+  CHECK(JsonFieldPath("user.") == "user.");
+
+  // Without BadRequest details the field comes from the message.
+  http::Problem problem = http::ProblemFromStatus(FromGrpcStatus(
+      grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user.email: must contain @")));
+  REQUIRE(problem.errors.size() == 1);
+  CHECK(problem.errors[0].first == "email");
+  CHECK(problem.errors[0].second == "must contain @");
+  CHECK(problem.detail == "user.email: must contain @");
+  CHECK(http::ProblemFromStatus(
+            FromGrpcStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Nothing to update")))
+            .errors.empty());
+  CHECK(http::ProblemFromStatus(
+            FromGrpcStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "user.id: no such user")))
+            .errors.empty());
 }
 
 TEST_CASE("fan-out reports a failed part as missing", "[downstream]") {

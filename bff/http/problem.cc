@@ -117,6 +117,9 @@ HttpResponse ProblemResponse(const HttpRequest& request, const Problem& problem)
   body["status"] = problem.status;
   if (!problem.detail.empty()) {
     body["detail"] = problem.detail;
+    // An extension member (RFC 9457 allows them): admin data providers show `message`
+    // (react-admin's fetchJson builds its HttpError from it, refine's simple-rest copies it).
+    body["message"] = problem.detail;
   }
   body["instance"] = request.path;
   body["request_id"] = request.request_id;

@@ -48,8 +48,6 @@ std::vector<std::string> ExpectedChecks() {
       sorts.push_back(absl::StrCat("getList.sort.", field, ".", order));
     }
   }
-  // "known.*" checks pass while the BFF still answers as noted in tools/dataproviders/README.md
-  // (where a provider expects otherwise) and fail once that changes.
   std::vector<std::string> react_admin = {"getList.pagination",
                                           "getList.filter.q",
                                           "getList.filter.status",
@@ -57,15 +55,15 @@ std::vector<std::string> ExpectedChecks() {
                                           "getMany",
                                           "getManyReference",
                                           "getList.userRoles",
-                                          "known.getManyReference.userRoles",
+                                          "getManyReference.userRoles",
                                           "create",
                                           "update",
                                           "delete",
-                                          "known.updateMany.partialPut",
+                                          "updateMany.partialPut",
                                           "deleteMany",
                                           "error.create.invalidEmail",
-                                          "known.error.fieldPath",
-                                          "known.error.message"};
+                                          "error.fieldPath",
+                                          "error.message"};
   std::vector<std::string> refine = {"getList.pagination",
                                      "getList.filter.q",
                                      "getList.filter.status",
@@ -79,7 +77,7 @@ std::vector<std::string> ExpectedChecks() {
                                      "updateMany",
                                      "deleteMany",
                                      "error.create.invalidEmail",
-                                     "known.error.message"};
+                                     "error.message"};
   std::vector<std::string> expected;
   for (const char* provider : {"ra-data-json-server", "ra-data-simple-rest"}) {
     for (const std::string& name : react_admin) {
