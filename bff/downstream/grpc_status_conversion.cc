@@ -12,6 +12,12 @@
 namespace backoffice::bff::downstream {
 
 std::string JsonFieldPath(std::string_view proto_path) {
+  // Paging fields the BFF fills from every list's query parameters.
+  static constexpr std::pair<std::string_view, std::string_view> kListParameters[] = {
+      {"page.page_token", "cursor"}, {"page.page_size", "limit"}, {"page.offset", "_start"}};
+  for (const auto& [path, parameter] : kListParameters) {
+    if (proto_path == path) return std::string(parameter);
+  }
   for (std::string_view wrapper : {"user.", "role."}) {
     if (proto_path.size() > wrapper.size() && proto_path.substr(0, wrapper.size()) == wrapper) {
       proto_path.remove_prefix(wrapper.size());

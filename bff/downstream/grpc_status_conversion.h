@@ -20,7 +20,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 /// The JSON name of a field a service names by its proto path: the REST bodies are the resource
 /// itself (the request's `user` or `role` member), so that leading segment goes, and each name
 /// becomes its proto3 JSON (lowerCamelCase) form: "user.display_name" → "displayName",
-/// "role.permissions[1]" → "permissions[1]", "expire_time" → "expireTime".
+/// "role.permissions[1]" → "permissions[1]", "expire_time" → "expireTime"; the paging fields a
+/// list fills from its query are named by their parameter ("page.page_token" → "cursor").
 std::string JsonFieldPath(std::string_view proto_path);
 
 }  // namespace backoffice::bff::downstream

@@ -353,6 +353,7 @@ TEST_CASE("service field paths become the names the JSON bodies use", "[downstre
   CHECK(JsonFieldPath("filter.actor_id") == "filter.actorId");
   CHECK(JsonFieldPath("_sort") == "_sort");
   CHECK(JsonFieldPath("user.") == "user.");
+  CHECK(JsonFieldPath("page.page_token") == "cursor");
 
   // Without BadRequest details the field comes from the message.
   http::Problem problem = http::ProblemFromStatus(FromGrpcStatus(

@@ -290,7 +290,7 @@ TEST_CASE("bad queries are 400s naming the parameter; unknown events 404", "[aud
       {"/api/audit?actorType=robot", "actorType"},
       {"/api/audit?time_gte=yesterday", "time_gte"},
       {"/api/audit?q=admin", "q"},
-      {"/api/audit?cursor=not-a-token&limit=5", "page.page_token"},
+      {"/api/audit?cursor=not-a-token&limit=5", "cursor"},
       {"/api/audit/export?format=xml", "format"},
       {"/api/audit/export?_sort=action", "_sort"},
       {"/api/audit/verify?startSequence=-1", "startSequence"},
