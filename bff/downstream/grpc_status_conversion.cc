@@ -39,6 +39,8 @@ std::string JsonFieldPath(std::string_view proto_path) {
   return json;
 }
 
+namespace {
+
 // The field errors of an INVALID_ARGUMENT answer without BadRequest details: the field its
 // message starts with ("user.email: must contain @"), if any.
 absl::Status WithMessageFieldError(absl::Status converted) {
@@ -48,6 +50,8 @@ absl::Status WithMessageFieldError(absl::Status converted) {
   std::string text(message.substr(field.size() + 2));
   return http::WithFieldErrors(std::move(converted), {{JsonFieldPath(field), std::move(text)}});
 }
+
+}  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) {
