@@ -196,8 +196,7 @@ asio::awaitable<HttpResponse> UpdateUser(UsersApi users, HttpRequest& request) {
   users::v1::UpdateUserRequest update;
   std::vector<std::string> paths = FillUser(*body, *update.mutable_user());
   update.mutable_user()->set_id(id);
-  if (std::optional<http::Problem> problem =
-          FillUpdateMask(paths, *update.mutable_update_mask())) {
+  if (std::optional<http::Problem> problem = FillUpdateMask(paths, *update.mutable_update_mask())) {
     co_return http::ProblemResponse(request, *problem);
   }
   WriteCondition condition = WriteConditionOf(request, *body);
