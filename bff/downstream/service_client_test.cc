@@ -437,6 +437,24 @@ bool Within(absl::Duration limit, const std::function<bool()>& done) {
   return true;
 }
 
+// One fail-fast Echo call (no wait_for_ready, as the routes make them) through the next stub of
+// `stubs`, waited for.
+grpc::Status EchoThrough(const StubSet<EchoService>& stubs, const std::string& text) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  EchoRequest request;
+  request.set_text(text);
+  EchoResponse response;
+  absl::Notification done;
+  grpc::Status status;
+  stubs.async()->Echo(&context, &request, &response, [&](grpc::Status result) {
+    status = std::move(result);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return status;
+}
+
 // Six calls taken in turn from a StubSet of a client with `connections`; the connections the
 // service saw them on.
 size_t ConnectionsUsed(int connections) {
@@ -456,20 +474,7 @@ size_t ConnectionsUsed(int connections) {
     return true;
   }));
   for (int i = 0; i < 6; ++i) {
-    grpc::ClientContext context;
-    context.set_wait_for_ready(true);
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    EchoRequest request;
-    request.set_text("spread");
-    EchoResponse response;
-    absl::Notification done;
-    grpc::Status status;
-    stubs.async()->Echo(&context, &request, &response, [&](grpc::Status result) {
-      status = std::move(result);
-      done.Notify();
-    });
-    done.WaitForNotification();
-    REQUIRE(status.ok());
+    REQUIRE(EchoThrough(stubs, "spread").ok());
   }
   return f.echo.Peers().size();
 }
@@ -512,18 +517,7 @@ TEST_CASE("after the service restarts, calls take the connections that are back"
   // Fail-fast calls (no wait_for_ready), as the routes make them: none may land on a connection
   // that is still waiting to reconnect.
   for (int i = 0; i < 20; ++i) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    EchoRequest request;
-    request.set_text("after restart");
-    EchoResponse response;
-    absl::Notification done;
-    grpc::Status status;
-    stubs.async()->Echo(&context, &request, &response, [&](grpc::Status result) {
-      status = std::move(result);
-      done.Notify();
-    });
-    done.WaitForNotification();
+    grpc::Status status = EchoThrough(stubs, "after restart");
     CHECK(status.error_message() == "");
     CHECK(status.ok());
   }

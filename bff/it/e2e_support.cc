@@ -28,6 +28,25 @@ std::string Str(const json::value& value, std::string_view key) {
   return member != nullptr && member->is_string() ? std::string(member->get_string()) : "";
 }
 
+std::vector<std::string> Column(const TestResponse& response, std::string_view key) {
+  std::vector<std::string> values;
+  json::value rows = Json(response);
+  if (!rows.is_array()) {
+    return values;
+  }
+  for (const json::value& row : rows.as_array()) {
+    values.push_back(Str(row, key));
+  }
+  return values;
+}
+
+bool HasError(const TestResponse& response, std::string_view field) {
+  json::value problem = Json(response);
+  const json::value* errors =
+      problem.is_object() ? problem.as_object().if_contains("errors") : nullptr;
+  return errors != nullptr && errors->is_object() && errors->as_object().contains(field);
+}
+
 std::vector<std::string> SetCookies(const TestResponse& response) {
   std::vector<std::string> values;
   for (const auto& [name, value] : response.headers) {

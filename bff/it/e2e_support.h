@@ -28,6 +28,12 @@ boost::json::value Json(const testing::TestResponse& response);
 /// `value[key]` when `value` is an object and that member a string, else "".
 std::string Str(const boost::json::value& value, std::string_view key);
 
+/// `Str(row, key)` of every row when the body is a JSON array, else nothing.
+std::vector<std::string> Column(const testing::TestResponse& response, std::string_view key);
+
+/// Whether the body is a problem whose `errors` object names `field`.
+bool HasError(const testing::TestResponse& response, std::string_view field);
+
 /// Every Set-Cookie header of the response, in order.
 std::vector<std::string> SetCookies(const testing::TestResponse& response);
 

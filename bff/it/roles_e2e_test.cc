@@ -22,25 +22,6 @@ using bff::testing::TestResponse;
 
 constexpr char kUnknownId[] = "01900000-0000-7000-8000-00000000dead";
 
-std::vector<std::string> Column(const TestResponse& response, std::string_view key) {
-  std::vector<std::string> values;
-  json::value rows = Json(response);
-  if (!rows.is_array()) {
-    return values;
-  }
-  for (const json::value& row : rows.as_array()) {
-    values.push_back(Str(row, key));
-  }
-  return values;
-}
-
-bool HasError(const TestResponse& response, std::string_view field) {
-  json::value problem = Json(response);
-  const json::value* errors =
-      problem.is_object() ? problem.as_object().if_contains("errors") : nullptr;
-  return errors != nullptr && errors->is_object() && errors->as_object().contains(field);
-}
-
 // Creates a role and returns its record.
 json::value CreateRole(Client& api, const std::string& body) {
   TestResponse created = api.Call("POST", "/api/roles", body);
