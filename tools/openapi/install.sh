@@ -1,37 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Redocly CLI pinned in package-lock.json into tools/openapi/node_modules with
-# `npm ci`, but only when node_modules is missing or package.json, package-lock.json or .npmrc
-# changed since the last install (a digest of them is kept in node_modules). ./dev test runs it.
+# Installs the Redocly CLI, pinned in package-lock.json, into tools/openapi/node_modules with
+# `npm ci` when needed (tools/npm_ci.sh). ./dev test runs it.
 #
 #   tools/openapi/install.sh           install when needed
-#   tools/openapi/install.sh --check   exit 0 when the install is current, 1 when not (no install)
+#   tools/openapi/install.sh --check   exit 0 when current, 1 when not (installs nothing)
 set -euo pipefail
 
 tool_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)"
-stamp="${tool_dir}/node_modules/.backoffice-install-digest"
-
-digest() {
-  (cd "${tool_dir}" && cat package.json package-lock.json .npmrc) | sha256sum | cut -d' ' -f1
-}
-
-is_current() {
-  [[ -x "${tool_dir}/node_modules/.bin/redocly" && -f "${stamp}" &&
-    "$(cat "${stamp}")" == "$(digest)" ]]
-}
-
-if [[ "${1:-}" == "--check" ]]; then
-  is_current
-  exit
-fi
-
-if is_current; then
-  echo "tools/openapi: node_modules is current"
-  exit 0
-fi
-if ! command -v npm >/dev/null 2>&1; then
-  echo "tools/openapi/install.sh: npm is missing (./dev test installs Debian's nodejs and npm)" >&2
-  exit 1
-fi
-echo "tools/openapi: npm ci (package-lock.json changed or node_modules missing)"
-(cd "${tool_dir}" && npm ci --no-audit --no-fund)
-digest >"${stamp}"
+exec "${tool_dir}/../npm_ci.sh" "${tool_dir}" ".bin/redocly" "$@"

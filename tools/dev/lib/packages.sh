@@ -59,28 +59,17 @@ ensure_node_tools() {
     as_root apt-get -q update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get -q install -y nodejs npm
   fi
-  # A failed install must not stop ./dev test before its summary line: retry once from scratch,
-  # then go on; the OpenAPI tests then fail, and say why, like any other test.
-  if ! "${REPO_ROOT}/tools/openapi/install.sh"; then
-    warn "installing tools/openapi's npm packages failed; retrying once from scratch"
-    rm -rf "${REPO_ROOT}/tools/openapi/node_modules"
-    "${REPO_ROOT}/tools/openapi/install.sh" ||
-      warn "installing tools/openapi's npm packages failed again: the OpenAPI tests will fail"
-  fi
-  # The same for the test OpenID Connect provider (tools/oidc: oidc-provider) of the BFF's e2e.
-  if ! "${REPO_ROOT}/tools/oidc/install.sh"; then
-    warn "installing tools/oidc's npm packages failed; retrying once from scratch"
-    rm -rf "${REPO_ROOT}/tools/oidc/node_modules"
-    "${REPO_ROOT}/tools/oidc/install.sh" ||
-      warn "installing tools/oidc's npm packages failed again: //bff/it:oidc_e2e_test will fail"
-  fi
-  # The same for the admin data providers (tools/dataproviders: ra-data-json-server,
-  # ra-data-simple-rest, @refinedev/simple-rest) that //bff/it:dataprovider_e2e_test drives.
-  if ! "${REPO_ROOT}/tools/dataproviders/install.sh"; then
-    warn "installing tools/dataproviders' npm packages failed; retrying once from scratch"
-    rm -rf "${REPO_ROOT}/tools/dataproviders/node_modules"
-    "${REPO_ROOT}/tools/dataproviders/install.sh" ||
-      warn "installing tools/dataproviders' npm packages failed again:" \
-        "//bff/it:dataprovider_e2e_test will fail"
-  fi
+  # The npm packages of the OpenAPI lint (tools/openapi), the BFF's test OpenID Connect provider
+  # (tools/oidc) and the admin data providers its e2e test drives (tools/dataproviders). A failed
+  # install must not stop ./dev test before its summary line: retry once from scratch, then go
+  # on; the tests that need the packages then fail, and say why, like any other test.
+  local tool
+  for tool in openapi oidc dataproviders; do
+    if ! "${REPO_ROOT}/tools/${tool}/install.sh"; then
+      warn "installing tools/${tool}'s npm packages failed; retrying once from scratch"
+      rm -rf "${REPO_ROOT}/tools/${tool}/node_modules"
+      "${REPO_ROOT}/tools/${tool}/install.sh" ||
+        warn "installing tools/${tool}'s npm packages failed again: the tests that use it will fail"
+    fi
+  done
 }
