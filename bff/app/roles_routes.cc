@@ -43,11 +43,7 @@ void ForgetEveryone(const RolesApi& roles) {
 }
 
 HttpResponse RoleResponse(int status, const roles::v1::Role& role) {
-  HttpResponse response = http::JsonResponse(status, RoleToJson(role));
-  if (!role.etag().empty()) {
-    response.headers.Set("ETag", absl::StrCat("\"", role.etag(), "\""));
-  }
-  return response;
+  return RecordResponse(status, RoleToJson(role), role.etag());
 }
 
 asio::awaitable<HttpResponse> ListPermissions(Apis apis, HttpRequest& request) {

@@ -30,6 +30,16 @@ std::optional<std::string> DecodeComponent(absl::string_view text) {
 
 }  // namespace
 
+http::HttpResponse RecordResponse(int status, const boost::json::object& record,
+                                  std::string_view etag) {
+  http::HttpResponse response = http::JsonResponse(status, record);
+  if (!etag.empty()) {
+    response.headers.Set("ETag",
+                         absl::StrCat("\"", absl::string_view(etag.data(), etag.size()), "\""));
+  }
+  return response;
+}
+
 http::HttpResponse ListResponse(const http::ListQuery& query, boost::json::array rows,
                                 const common::v1::PageInfo& page_info) {
   const size_t count = rows.size();

@@ -59,6 +59,11 @@ absl::Status AddRouteTable(http::Router& router, const Api& api,
 http::HttpResponse ListResponse(const http::ListQuery& query, boost::json::array rows,
                                 const common::v1::PageInfo& page_info);
 
+/// One record as JSON with `status`, and its `ETag` header when `etag` is not empty (the version
+/// that If-Match or a body `etag` names on the next write).
+http::HttpResponse RecordResponse(int status, const boost::json::object& record,
+                                  std::string_view etag);
+
 /// The entity tag of If-Match without quotes or W/ ("" for none or "*").
 std::string IfMatch(const http::HttpRequest& request);
 

@@ -110,11 +110,7 @@ std::vector<std::string> FillUser(const json::object& body, users::v1::User& use
 }
 
 HttpResponse UserResponse(int status, const users::v1::User& user) {
-  HttpResponse response = http::JsonResponse(status, UserToJson(user));
-  if (!user.etag().empty()) {
-    response.headers.Set("ETag", absl::StrCat("\"", user.etag(), "\""));
-  }
-  return response;
+  return RecordResponse(status, UserToJson(user), user.etag());
 }
 
 asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
