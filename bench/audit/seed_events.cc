@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "bench/audit/event_model.h"
 #include "libs/config/command_line.h"
+#include "libs/pg/copy_text.h"
 #include "services/audit/store/canonical_event.h"
 
 ABSL_FLAG(std::string, conninfo, "", "libpq connection string of the benchmark database");
@@ -63,33 +64,12 @@ absl::StatusOr<std::vector<std::string>> Exec(PGconn* conn, const std::string& s
   return row;
 }
 
-// COPY text format: backslash, tab, newline and carriage return escaped.
-void AppendField(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
+// A nullable JSON column of a COPY text row.
 void AppendJson(std::string& out, const std::optional<std::string>& json) {
   if (json.has_value()) {
-    AppendField(out, *json);
+    pg::AppendCopyText(out, *json);
   } else {
-    out += "\\N";
+    pg::AppendCopyNull(out);
   }
 }
 
@@ -176,7 +156,7 @@ absl::Status SeedEvents(PGconn* conn, const EventLayout& layout,
          {&e.actor_type, &e.actor_id, &e.actor_display_name, &e.client_ip, &e.user_agent,
           &e.on_behalf_of_id, &e.action, &e.resource_type, &e.resource_id, &e.service,
           &e.request_id, &e.trace_id, &e.outcome, &e.message}) {
-      AppendField(row, *text);
+      pg::AppendCopyText(row, *text);
       row += '\t';
     }
     AppendJson(row, e.before);
