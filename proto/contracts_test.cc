@@ -124,7 +124,8 @@ TEST_CASE("UsersService contract") {
                                                          {"ImportUsers", Kind::kClientStream},
                                                          {"ExportUsers", Kind::kServerStream},
                                                          {"GetLockout"},
-                                                         {"Unlock"}});
+                                                         {"Unlock"},
+                                                         {"WatchUserChanges", Kind::kServerStream}});
   ExpectEnumsConventional(service);
 
   v1::ListUsersRequest list;

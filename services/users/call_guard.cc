@@ -23,14 +23,26 @@ CallGuard::CallGuard(const auth::CallAuthenticator& authenticator,
                      std::unique_ptr<const CallAuthorizer> authorizer)
     : authenticator_(authenticator), authorizer_(std::move(authorizer)) {}
 
+absl::Status CallGuard::Authorize(const auth::Caller& caller, std::string_view permission,
+                                  std::string_view subject_user_id,
+                                  ServiceAccounts services) const {
+  if (caller.kind == auth::Caller::Kind::kService) {
+    return services == ServiceAccounts::kAdmitted
+               ? absl::OkStatus()
+               : absl::PermissionDeniedError("a service account may not make this call");
+  }
+  return authorizer_->Authorize(caller, permission, subject_user_id);
+}
+
 absl::StatusOr<CallScope> CallGuard::Admit(const grpc::ServerContextBase& context,
                                            std::string_view permission,
-                                           std::string_view subject_user_id) const {
+                                           std::string_view subject_user_id,
+                                           ServiceAccounts services) const {
   absl::StatusOr<auth::Caller> caller = authenticator_.Authenticate(context);
   if (!caller.ok()) {
     return caller.status();
   }
-  if (absl::Status allowed = authorizer_->Authorize(*caller, permission, subject_user_id);
+  if (absl::Status allowed = Authorize(*caller, permission, subject_user_id, services);
       !allowed.ok()) {
     return allowed;
   }

@@ -49,6 +49,12 @@ class CallAuthorizer {
                                  std::string_view subject_user_id) const = 0;
 };
 
+/// Whether a call admits service accounts (auth::Caller::Kind::kService). They hold no permission
+/// here and have no account, so every call refuses them (PERMISSION_DENIED), `self` calls
+/// included, except the few the contract opens to them (WatchUserChanges), which pass kAdmitted:
+/// then a service account needs no permission and everyone else still needs `permission`.
+enum class ServiceAccounts { kRefused, kAdmitted };
+
 /// An admitted call.
 struct CallScope {
   auth::Caller caller;
@@ -69,17 +75,18 @@ class CallGuard final {
             std::unique_ptr<const CallAuthorizer> authorizer);
 
   /// UNAUTHENTICATED when the `authorization` metadata is missing or its token does not verify;
-  /// PERMISSION_DENIED when the authorizer refuses; else the caller and its Actor (request id
-  /// from x-request-id, trace id from traceparent).
+  /// PERMISSION_DENIED when Authorize refuses; else the caller and its Actor (request id from
+  /// x-request-id, trace id from traceparent).
   absl::StatusOr<CallScope> Admit(const grpc::ServerContextBase& context,
                                   std::string_view permission,
-                                  std::string_view subject_user_id = "") const;
+                                  std::string_view subject_user_id = "",
+                                  ServiceAccounts services = ServiceAccounts::kRefused) const;
 
-  /// Asks the authorizer alone, for decisions inside a call (e.g. whose sessions it may end).
+  /// The authorization of an authenticated caller, also for decisions inside a call (e.g. whose
+  /// sessions it may end): a service account by `services`, anyone else by the authorizer.
   absl::Status Authorize(const auth::Caller& caller, std::string_view permission,
-                         std::string_view subject_user_id = "") const {
-    return authorizer_->Authorize(caller, permission, subject_user_id);
-  }
+                         std::string_view subject_user_id = "",
+                         ServiceAccounts services = ServiceAccounts::kRefused) const;
 
  private:
   const auth::CallAuthenticator& authenticator_;

@@ -12,6 +12,8 @@
 //   --service_key_file, --service_key_id     the key the service signs its own token with to
 //                                            watch permission changes (then it caches them)
 //   --permissions_max_age                    longest a caller's cached permissions are used
+//   --service_jwks_file                      JWKS of service-account keys (the BFF's) allowed to
+//                                            call as themselves: WatchUserChanges only
 //   --housekeeping_interval                  how often expired rows are erased
 //   --oidc_issuer=issuer|jwks_url|audience   an external OpenID Connect issuer whose access
 //                                            tokens are accepted too, as by the BFF (repeatable);
@@ -32,6 +34,7 @@
 #include "libs/auth/call_authenticator.h"
 #include "libs/auth/oidc_issuer_flag.h"
 #include "libs/auth/oidc_trust.h"
+#include "libs/auth/service_accounts.h"
 #include "libs/authz/permission_metrics.h"
 #include "libs/authz/permission_registrar.h"
 #include "libs/authz/permission_watcher.h"
@@ -85,6 +88,10 @@ ABSL_FLAG(absl::Duration, roles_deadline, absl::Seconds(2),
           "deadline of a permission lookup in the roles service (a call waits that long for it)");
 ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
           "longest a caller's cached permissions are used");
+ABSL_FLAG(std::string, service_jwks_file, "",
+          "JWKS file with the public keys of service-account tokens (aud backoffice-users) "
+          "allowed to call WatchUserChanges as themselves; without it only users' tokens are "
+          "accepted");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
           "file holding the bootstrap admin's password");
 
@@ -243,6 +250,12 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(
   std::vector<jwt::TrustedIssuer> own;
   own.push_back(
       {absl::GetFlag(FLAGS_token_issuer), c->keys->key_source(), c->issuer->verifier_options()});
+  // Service accounts (the BFF) watch account changes as themselves; CallGuard refuses them every
+  // other call.
+  absl::StatusOr<std::optional<jwt::TrustedIssuer>> services = auth::LoadServiceIssuer(
+      absl::GetFlag(FLAGS_service_jwks_file), {.audience = "backoffice-users"});
+  if (!services.ok()) return services.status();
+  if (services->has_value()) own.push_back(**std::move(services));
   absl::StatusOr<std::unique_ptr<auth::CallAuthenticator>> authenticator =
       auth::MakeCallAuthenticator(std::move(own), oidc_issuers);
   if (!authenticator.ok()) {
