@@ -308,7 +308,8 @@ ed25519_jwk() {
 }
 
 # start_users_and_roles: the real users_service (bootstrap admin with a random password, a random
-# signing-key sealing key, --roles_address of the roles service, its service key users-service)
+# signing-key sealing key, --roles_address of the roles service, its service key users-service,
+# --service_jwks_file trusting the same keys as roles, so a BFF can WatchUserChanges)
 # and then the real roles_service (--users_address, --bootstrap_admin_user_id = the admin's id
 # read from the users schema as ./dev's roles_args does, --service_jwks_file trusting the keys
 # users-service and bff-service). Both binaries must be in TMP_DIR/bin. USERS_EXTRA_ARGS and
@@ -339,6 +340,7 @@ start_users_and_roles() {
     --bootstrap_admin_password_file="${ADMIN_PASSWORD_FILE}" \
     --roles_address="127.0.0.1:${ROLES_GRPC_PORT}" \
     --service_key_file="${TMP_DIR}/keys/users-service.pem" --service_key_id=users-service \
+    --service_jwks_file="${TMP_DIR}/keys/roles-service-keys.jwks" \
     "${USERS_EXTRA_ARGS[@]+"${USERS_EXTRA_ARGS[@]}"}"
   USERS_PID="${LAST_PID}"
 

@@ -56,6 +56,14 @@ Stack::Stack(StackOptions options) {
                    tests::WriteTempFile("relay.pem", *relay_key->ToPem())),
       absl::StrCat("--outbox_relay_key_id=", kRelayKeyId)};
 
+  // The BFF's service key: roles trusts it for WatchPermissionChanges, users for WatchUserChanges.
+  absl::StatusOr<jwt::PrivateKey> bff_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kBffKeyId);
+  REQUIRE(bff_key.ok());
+  std::vector<jwt::PublicKey> published;
+  published.push_back(*bff_key->GetPublicKey());
+  std::string services_jwks = tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published));
+
   // users asks roles what its callers may do; roles starts after it, on this port.
   int roles_port = tests::FreePort();
   std::vector<std::string> users_args = db_flags;
@@ -68,6 +76,7 @@ Stack::Stack(StackOptions options) {
   users_args.push_back(absl::StrCat("--bootstrap_admin_email=", kAdminEmail));
   users_args.push_back(absl::StrCat("--bootstrap_admin_password_file=",
                                     tests::WriteTempFile("admin.password", kAdminPassword)));
+  users_args.push_back(absl::StrCat("--service_jwks_file=", services_jwks));
   users_args.insert(users_args.end(), options.service_flags.begin(), options.service_flags.end());
   users_ = Start("services/users/users_service", users_args, "users");
   users_address_ =
@@ -75,19 +84,13 @@ Stack::Stack(StackOptions options) {
   admin_id_ = std::string(
       tests::WaitForLogLine(*users_, "users", "bootstrap admin created").at("user_id").as_string());
 
-  absl::StatusOr<jwt::PrivateKey> bff_key =
-      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kBffKeyId);
-  REQUIRE(bff_key.ok());
-  std::vector<jwt::PublicKey> published;
-  published.push_back(*bff_key->GetPublicKey());
   std::vector<std::string> roles_args = db_flags;
   roles_args.insert(roles_args.end(), relay_flags.begin(), relay_flags.end());
   std::replace(roles_args.begin(), roles_args.end(), std::string("--grpc_port=0"),
                absl::StrCat("--grpc_port=", roles_port));
   roles_args.push_back(absl::StrCat("--users_address=", users_address_));
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id_));
-  roles_args.push_back(absl::StrCat(
-      "--service_jwks_file=", tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published))));
+  roles_args.push_back(absl::StrCat("--service_jwks_file=", services_jwks));
   roles_args.insert(roles_args.end(), options.service_flags.begin(), options.service_flags.end());
   roles_ = Start("services/roles/roles_service", roles_args, "roles");
   roles_address_ =

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "libs/jwt/jwk.h"
+#include "libs/jwt/key.h"
 #include "proto/common/v1/error_details.pb.h"
 #include "tests/support/service_process.h"
 
@@ -52,6 +54,15 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   db_ = *db;
   key_file_ = tests::WriteTempFile("master.key", MasterKey());
   std::string password_file = tests::WriteTempFile("admin.password", kAdminPassword);
+  absl::StatusOr<jwt::PrivateKey> service_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "users-it-bff");
+  REQUIRE(service_key.ok());
+  std::vector<jwt::PublicKey> published;
+  published.push_back(*service_key->GetPublicKey());
+  std::string service_jwks = tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published));
+  service_tokens_ = std::make_unique<auth::ServiceTokenSource>(
+      *std::move(service_key),
+      auth::ServiceTokenOptions{.service = "bff", .audience = "backoffice-users"});
   std::vector<std::string> db_flags = testing::DatabaseFlags(db_);
   db_flags.insert(db_flags.end(), {"--admin_port=0", "--db_pool_size=4"});
   // The roles service decides what callers may do; it starts after users, on this port.
@@ -61,7 +72,8 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
                            "--roles_deadline=30s",  // outcomes, not speed, on a loaded CI
                            absl::StrCat("--signing_key_encryption_key_file=", key_file_),
                            absl::StrCat("--bootstrap_admin_email=", kAdminEmail),
-                           absl::StrCat("--bootstrap_admin_password_file=", password_file)});
+                           absl::StrCat("--bootstrap_admin_password_file=", password_file),
+                           absl::StrCat("--service_jwks_file=", service_jwks)});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<tests::ChildProcess> child = tests::ChildProcess::Start(
       "services/users/users_service", args, tests::TestTempPath("users.log"));
@@ -123,6 +135,12 @@ v1::LoginResponse UsersBinary::LoginOk(const std::string& email, const std::stri
   REQUIRE(status.ok());
   REQUIRE(response.has_tokens());
   return response;
+}
+
+std::string UsersBinary::ServiceToken() {
+  absl::StatusOr<std::string> token = service_tokens_->Token(absl::Now());
+  REQUIRE(token.ok());
+  return *token;
 }
 
 void UsersBinary::Authorize(grpc::ClientContext& context, const std::string& token) {

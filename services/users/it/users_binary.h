@@ -1,7 +1,8 @@
 // Test fixture for black-box tests of the users service: the real `users_service` binary against
 // a fresh database of the shared test PostgreSQL, called over real gRPC on loopback, with the
 // real `roles_service` beside it (the bootstrap admin holds `admin`), which decides what callers
-// may do.
+// may do. The users service trusts one service-account key (--service_jwks_file), as it trusts
+// the BFF's, so tests can call as the service "bff".
 //
 //   UsersBinary users;                       // starts it; bootstrap admin admin@example.com
 //   grpc::ClientContext context;
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/auth/service_token.h"
 #include "libs/pg/pool.h"
 #include "libs/testing/pg_server.h"
 #include "proto/roles/v1/roles.grpc.pb.h"
@@ -46,6 +48,10 @@ class UsersBinary {
   /// Logs in over gRPC (Login); fails the test unless it returns tokens.
   v1::LoginResponse LoginOk(const std::string& email, const std::string& password);
 
+  /// A service-account token of "service:bff" for the users service (aud backoffice-users),
+  /// signed by the key its --service_jwks_file lists.
+  std::string ServiceToken();
+
   /// Adds `authorization: Bearer <token>` (the bootstrap admin's, from a real Login, when
   /// empty) and a deadline.
   void Authorize(grpc::ClientContext& context, const std::string& token = "");
@@ -60,6 +66,7 @@ class UsersBinary {
   std::unique_ptr<roles::v1::RolesService::Stub> roles_stub_;
   std::string admin_id_;
   std::string admin_token_;
+  std::unique_ptr<auth::ServiceTokenSource> service_tokens_;
 };
 
 /// A context with a 30 s deadline.

@@ -79,10 +79,12 @@ users_secret_args() {
     (umask 077 && head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"${ADMIN_PASSWORD_FILE}")
   fi
   ensure_ed25519_key users-service.pem
+  write_service_keys_jwks
   printf '%s\n' \
     "--roles_address=127.0.0.1:${GRPC_PORT[roles]}" \
     "--service_key_file=${SECRETS_DIR}/users-service.pem" \
     "--service_key_id=users-service" \
+    "--service_jwks_file=${SECRETS_DIR}/roles-service-keys.jwks" \
     "--signing_key_encryption_key_file=${SECRETS_DIR}/users-signing-master.key" \
     "--bootstrap_admin_email=${ADMIN_EMAIL}" \
     "--bootstrap_admin_password_file=${ADMIN_PASSWORD_FILE}"
@@ -103,17 +105,24 @@ roles_args() {
   admin_id="$("${PG_BIN}/psql" -X -q -tA -h "${PG_HOST}" -p "${PG_PORT}" -U postgres \
     -d "${DB_NAME}" -c "SELECT id FROM users.users WHERE lower(email) = lower('${ADMIN_EMAIL}')" \
     2>/dev/null || true)"
+  write_service_keys_jwks
+  printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
+    "--service_jwks_file=${SECRETS_DIR}/roles-service-keys.jwks"
+  if [[ -n "${admin_id}" ]]; then
+    printf '%s\n' "--bootstrap_admin_user_id=${admin_id}"
+  fi
+}
+
+# write_service_keys_jwks: (re)writes .data/secrets/roles-service-keys.jwks, the public keys of
+# the services' own keys (bff-service, users-service, audit-service; each created once). roles
+# trusts it for WatchPermissionChanges, users for WatchUserChanges (the BFF's).
+write_service_keys_jwks() {
   local caller
   for caller in bff users audit; do
     ensure_ed25519_key "${caller}-service.pem"
   done
   printf '{"keys":[%s,%s,%s]}\n' "$(ed25519_jwk bff-service)" "$(ed25519_jwk users-service)" \
     "$(ed25519_jwk audit-service)" >"${SECRETS_DIR}/roles-service-keys.jwks"
-  printf '%s\n' "--users_address=127.0.0.1:${GRPC_PORT[users]}" \
-    "--service_jwks_file=${SECRETS_DIR}/roles-service-keys.jwks"
-  if [[ -n "${admin_id}" ]]; then
-    printf '%s\n' "--bootstrap_admin_user_id=${admin_id}"
-  fi
 }
 
 # ensure_ed25519_key FILE: creates an Ed25519 private key in .data/secrets (mode 600) once.
@@ -144,8 +153,9 @@ ed25519_jwk() {
 }
 
 # The BFF's service-account key (kid bff-service): it signs the token with which the BFF watches
-# the roles service's permission changes. roles trusts it (and users', kid users-service, for the
-# same watch) through roles-service-keys.jwks.
+# the roles service's permission changes and the users service's account changes. roles trusts
+# it (and users', kid users-service, for the permission watch) through roles-service-keys.jwks;
+# users trusts the same file (WatchUserChanges).
 bff_args() {
   ensure_ed25519_key bff-service.pem
   printf '%s\n' \
