@@ -1,8 +1,10 @@
-#include "services/roles/change_feed.h"
+#include "libs/watch/change_feed.h"
 
 #include <utility>
 
-namespace backoffice::roles {
+#include "absl/strings/str_cat.h"
+
+namespace backoffice::watch {
 
 ChangeFeed::Subscription::~Subscription() { feed_.Unsubscribe(queue_); }
 
@@ -25,13 +27,17 @@ std::optional<std::vector<ChangeEvent>> ChangeFeed::Subscription::Next(absl::Dur
 
 absl::StatusOr<std::unique_ptr<ChangeFeed::Subscription>> ChangeFeed::Subscribe() {
   absl::MutexLock lock(&mutex_);
-  if (closed_) return absl::UnavailableError("this roles replica is shutting down");
+  if (closed_) {
+    return absl::UnavailableError(
+        absl::StrCat("this ", options_.service, " replica is shutting down"));
+  }
   if (queues_.size() >= options_.max_subscribers) {
-    return absl::ResourceExhaustedError("too many permission watchers on this roles replica");
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many watchers on this ", options_.service, " replica"));
   }
   auto queue = std::make_shared<Queue>();
   queue->events.push_back(
-      {.kind = live_ ? ChangeEvent::Kind::kLive : ChangeEvent::Kind::kPaused, .user_id = ""});
+      {.kind = live_ ? ChangeEvent::Kind::kLive : ChangeEvent::Kind::kPaused, .key = ""});
   queues_.insert(queue);
   return std::unique_ptr<Subscription>(new Subscription(*this, std::move(queue)));
 }
@@ -44,7 +50,7 @@ void ChangeFeed::Publish(const ChangeEvent& event) {
     if (queue->events.size() >= options_.max_queued) {
       // Behind: one ALL says everything the dropped events could have said.
       queue->events.clear();
-      queue->events.push_back({.kind = ChangeEvent::Kind::kAll, .user_id = ""});
+      queue->events.push_back({.kind = ChangeEvent::Kind::kAll, .key = ""});
     }
     queue->events.push_back(event);
   }
@@ -65,4 +71,4 @@ void ChangeFeed::Unsubscribe(const std::shared_ptr<Queue>& queue) {
   queues_.erase(queue);
 }
 
-}  // namespace backoffice::roles
+}  // namespace backoffice::watch

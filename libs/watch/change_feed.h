@@ -1,8 +1,10 @@
-// Fans the roles_changed notifications one replica receives out to its WatchPermissionChanges
-// streams, so callers that cache permissions (the BFF, other services) drop exactly what changed.
+// Fans the changes one replica hears from PostgreSQL (pg::NotificationListener, FeedPublisher)
+// out to its watch streams (WatchPermissionChanges in roles, WatchUserChanges in users), so
+// callers that cache (the BFF, other services) drop exactly what changed.
 //
-//   ChangeFeed feed;
-//   ChangeListener listener(connection, cache, &feed);     // publishes LIVE / USER / ALL / PAUSED
+//   ChangeFeed feed({.service = "users"});
+//   FeedPublisher publisher(feed);                          // publishes LIVE / KEY / ALL / PAUSED
+//   pg::NotificationListener listener(connection, "users_changed", publisher);
 //   absl::StatusOr<std::unique_ptr<ChangeFeed::Subscription>> sub = feed.Subscribe();
 //   while (auto events = (*sub)->Next(absl::Seconds(1))) { ...send *events... }  // nullopt: closed
 //
@@ -24,24 +26,27 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace backoffice::roles {
+namespace backoffice::watch {
 
-/// One change as the feed carries it (mirrors roles.v1.PermissionChange).
+/// One change as the feed carries it (mirrors roles.v1.PermissionChange and users.v1.UserChange).
 struct ChangeEvent {
   enum class Kind {
     kLive,    // every change from now on is published; drop what was cached before
-    kUser,    // user_id's effective permissions may have changed
-    kAll,     // anyone's may have changed
+    kKey,     // what is cached under `key` (a user id in both services) may have changed
+    kAll,     // anything may have changed
     kPaused,  // changes may be missed until the next kLive
   };
   Kind kind = Kind::kAll;
-  std::string user_id;
+  /// kKey only.
+  std::string key;
 
   friend bool operator==(const ChangeEvent&, const ChangeEvent&) = default;
 };
 
 /// Limits of the feed.
 struct ChangeFeedOptions {
+  /// The service whose replica this is, for error messages ("roles", "users").
+  std::string service = "this";
   /// Concurrent subscriptions (watch streams) on this replica.
   size_t max_subscribers = 64;
   /// Events queued per subscription before it is collapsed into one kAll.
@@ -78,9 +83,9 @@ class ChangeFeed final {
 
   explicit ChangeFeed(ChangeFeedOptions options = {}) : options_(options) {}
 
-  /// A new subscription whose first event is the feed's state: kLive if the listener is
-  /// listening, kPaused otherwise. RESOURCE_EXHAUSTED at max_subscribers; UNAVAILABLE once
-  /// closed.
+  /// A new subscription whose first event is the feed's state: kLive if the last of kLive and
+  /// kPaused published was kLive, kPaused otherwise. RESOURCE_EXHAUSTED at max_subscribers;
+  /// UNAVAILABLE once closed.
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe();
 
   /// Queues `event` for every subscriber. kLive and kPaused also set the state new subscribers
@@ -92,6 +97,7 @@ class ChangeFeed final {
   void Close();
 
   size_t subscribers() const;
+  const ChangeFeedOptions& options() const { return options_; }
 
  private:
   void Unsubscribe(const std::shared_ptr<Queue>& queue);
@@ -103,4 +109,4 @@ class ChangeFeed final {
   absl::flat_hash_set<std::shared_ptr<Queue>> queues_ ABSL_GUARDED_BY(mutex_);
 };
 
-}  // namespace backoffice::roles
+}  // namespace backoffice::watch

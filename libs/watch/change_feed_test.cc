@@ -1,9 +1,9 @@
-#include "services/roles/change_feed.h"
+#include "libs/watch/change_feed.h"
 
 #include <catch2/catch.hpp>
 #include <thread>
 
-namespace backoffice::roles {
+namespace backoffice::watch {
 namespace {
 
 using Kind = ChangeEvent::Kind;
@@ -23,12 +23,12 @@ TEST_CASE("a subscription starts from the feed's state, then gets every event in
   feed.Publish({Kind::kLive, ""});
   auto after = feed.Subscribe();
   REQUIRE(after.ok());
-  feed.Publish({Kind::kUser, "u1"});
+  feed.Publish({Kind::kKey, "u1"});
   feed.Publish({Kind::kAll, ""});
   CHECK(NextNow(**before) ==
-        std::vector<ChangeEvent>{{Kind::kLive, ""}, {Kind::kUser, "u1"}, {Kind::kAll, ""}});
+        std::vector<ChangeEvent>{{Kind::kLive, ""}, {Kind::kKey, "u1"}, {Kind::kAll, ""}});
   CHECK(NextNow(**after) ==
-        std::vector<ChangeEvent>{{Kind::kLive, ""}, {Kind::kUser, "u1"}, {Kind::kAll, ""}});
+        std::vector<ChangeEvent>{{Kind::kLive, ""}, {Kind::kKey, "u1"}, {Kind::kAll, ""}});
   CHECK(NextNow(**after).empty());
   CHECK(feed.subscribers() == 2);
   before->reset();
@@ -40,7 +40,7 @@ TEST_CASE("Next waits for an event published from another thread") {
   auto subscription = feed.Subscribe();
   REQUIRE(subscription.ok());
   NextNow(**subscription);
-  std::thread publisher([&] { feed.Publish({Kind::kUser, "u2"}); });
+  std::thread publisher([&] { feed.Publish({Kind::kKey, "u2"}); });
   std::vector<ChangeEvent> heard;
   for (int i = 0; i < 100 && heard.empty(); ++i) {
     std::optional<std::vector<ChangeEvent>> events = (*subscription)->Next(absl::Seconds(1));
@@ -48,18 +48,18 @@ TEST_CASE("Next waits for an event published from another thread") {
     heard = *events;
   }
   publisher.join();
-  CHECK(heard == std::vector<ChangeEvent>{{Kind::kUser, "u2"}});
+  CHECK(heard == std::vector<ChangeEvent>{{Kind::kKey, "u2"}});
 }
 
 TEST_CASE("a subscriber that falls behind gets one ALL instead of its backlog") {
   ChangeFeed feed({.max_subscribers = 4, .max_queued = 3});
   auto subscription = feed.Subscribe();
   REQUIRE(subscription.ok());
-  for (int i = 0; i < 10; ++i) feed.Publish({Kind::kUser, "u" + std::to_string(i)});
+  for (int i = 0; i < 10; ++i) feed.Publish({Kind::kKey, "u" + std::to_string(i)});
   std::vector<ChangeEvent> heard = NextNow(**subscription);
   REQUIRE(heard.size() <= 3);
   CHECK(heard.front() == ChangeEvent{Kind::kAll, ""});
-  CHECK(heard.back() == ChangeEvent{Kind::kUser, "u9"});
+  CHECK(heard.back() == ChangeEvent{Kind::kKey, "u9"});
 }
 
 TEST_CASE("the feed bounds its subscribers and ends them all when closed") {
@@ -75,4 +75,4 @@ TEST_CASE("the feed bounds its subscribers and ends them all when closed") {
 }
 
 }  // namespace
-}  // namespace backoffice::roles
+}  // namespace backoffice::watch

@@ -10,6 +10,8 @@ namespace {
 
 using testing::AdminActor;
 using testing::NewId;
+using watch::ChangeEvent;
+using watch::ChangeFeed;
 
 // Waits (bounded) for `condition`; the bound only stops a broken test from hanging.
 template <typename F>
@@ -72,7 +74,7 @@ TEST_CASE("a committed grant drops exactly that user's cached answer; role chang
   CHECK(listener.notifications() >= 2);
   // The watcher saw the same, in commit order (creating the role touched no grant: no event).
   CHECK(Drain(**watch, 3) == std::vector<ChangeEvent>{{ChangeEvent::Kind::kLive, ""},
-                                                      {ChangeEvent::Kind::kUser, alice},
+                                                      {ChangeEvent::Kind::kKey, alice},
                                                       {ChangeEvent::Kind::kAll, ""}});
 }
 
@@ -103,7 +105,7 @@ TEST_CASE("after losing its connection the listener pauses caching, reconnects a
   CHECK(heard == std::vector<ChangeEvent>{{ChangeEvent::Kind::kLive, ""},
                                           {ChangeEvent::Kind::kPaused, ""},
                                           {ChangeEvent::Kind::kLive, ""},
-                                          {ChangeEvent::Kind::kUser, user}});
+                                          {ChangeEvent::Kind::kKey, user}});
 }
 
 }  // namespace

@@ -35,9 +35,9 @@
 #include "libs/server/periodic_task.h"
 #include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
+#include "libs/watch/change_feed.h"
 #include "services/roles/access_control.h"
 #include "services/roles/call_guard.h"
-#include "services/roles/change_feed.h"
 #include "services/roles/change_listener.h"
 #include "services/roles/migrations.h"
 #include "services/roles/permission_cache.h"
@@ -73,7 +73,7 @@ struct Components {
   std::unique_ptr<RoleStore> roles;
   std::unique_ptr<GrantStore> grants;
   std::unique_ptr<PermissionCache> cache;
-  std::unique_ptr<ChangeFeed> feed;
+  std::unique_ptr<watch::ChangeFeed> feed;
   std::unique_ptr<ChangeListener> listener;
   std::unique_ptr<UserDirectory> users;
   std::unique_ptr<AccessControl> access;
@@ -126,15 +126,15 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(
   if (watchers < 1) {
     return absl::InvalidArgumentError("--max_permission_watchers: must be at least 1");
   }
-  c->feed = std::make_unique<ChangeFeed>(
-      ChangeFeedOptions{.max_subscribers = static_cast<size_t>(watchers)});
+  c->feed = std::make_unique<watch::ChangeFeed>(watch::ChangeFeedOptions{
+      .service = "roles", .max_subscribers = static_cast<size_t>(watchers)});
   c->listener =
       std::make_unique<ChangeListener>(pool.options().connection, *c->cache, c->feed.get());
   c->listener->Start();
   metrics::Registry& registry = metrics::Registry::Default();
   authz::RegisterPermissionCacheMetrics(registry, "roles", *c->cache);
   ChangeListener* listener = c->listener.get();
-  ChangeFeed* feed = c->feed.get();
+  watch::ChangeFeed* feed = c->feed.get();
   registry.GaugeCallback("roles_change_listener_listening",
                          "1 while this replica LISTENs for roles_changed (caching on), else 0.",
                          [listener] { return listener->listening() ? 1.0 : 0.0; });

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/request_context.h"
+#include "libs/watch/serve_watch.h"
 #include "services/roles/role_mapping.h"
 
 namespace backoffice::roles {
@@ -379,22 +380,19 @@ grpc::Status RolesServiceImpl::ListRoleMembers(grpc::ServerContext* context,
 
 namespace {
 
-v1::PermissionChange::Kind ToProtoKind(ChangeEvent::Kind kind) {
+v1::PermissionChange::Kind ToProtoKind(watch::ChangeEvent::Kind kind) {
   switch (kind) {
-    case ChangeEvent::Kind::kLive:
+    case watch::ChangeEvent::Kind::kLive:
       return v1::PermissionChange::KIND_LIVE;
-    case ChangeEvent::Kind::kUser:
+    case watch::ChangeEvent::Kind::kKey:
       return v1::PermissionChange::KIND_USER;
-    case ChangeEvent::Kind::kAll:
+    case watch::ChangeEvent::Kind::kAll:
       return v1::PermissionChange::KIND_ALL;
-    case ChangeEvent::Kind::kPaused:
+    case watch::ChangeEvent::Kind::kPaused:
       return v1::PermissionChange::KIND_PAUSED;
   }
   return v1::PermissionChange::KIND_ALL;
 }
-
-// How often a quiet stream notices that its client went away.
-constexpr absl::Duration kWatchPoll = absl::Seconds(1);
 
 }  // namespace
 
@@ -409,24 +407,15 @@ grpc::Status RolesServiceImpl::WatchPermissionChanges(
       return server::ToGrpcStatus(s, kDomain, request_id);
     }
   }
-  absl::StatusOr<std::unique_ptr<ChangeFeed::Subscription>> subscription = deps_.feed.Subscribe();
-  if (!subscription.ok()) {
-    return server::ToGrpcStatus(subscription.status(), kDomain, request_id);
-  }
-  while (!context->IsCancelled()) {
-    std::optional<std::vector<ChangeEvent>> events = (*subscription)->Next(kWatchPoll);
-    if (!events.has_value()) {
-      return server::ToGrpcStatus(absl::UnavailableError("this roles replica is shutting down"),
-                                  kDomain, request_id);
-    }
-    for (const ChangeEvent& event : *events) {
-      v1::PermissionChange change;
-      change.set_kind(ToProtoKind(event.kind));
-      change.set_user_id(event.user_id);
-      if (!writer->Write(change)) return grpc::Status::CANCELLED;
-    }
-  }
-  return grpc::Status::CANCELLED;
+  absl::Status ended = watch::ServeWatch(
+      deps_.feed, [context] { return context->IsCancelled(); },
+      [writer](const watch::ChangeEvent& event) {
+        v1::PermissionChange change;
+        change.set_kind(ToProtoKind(event.kind));
+        change.set_user_id(event.key);
+        return writer->Write(change);
+      });
+  return server::ToGrpcStatus(ended, kDomain, request_id);
 }
 
 }  // namespace backoffice::roles

@@ -11,10 +11,10 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "libs/watch/change_feed.h"
 #include "proto/roles/v1/roles.grpc.pb.h"
 #include "services/roles/access_control.h"
 #include "services/roles/call_guard.h"
-#include "services/roles/change_feed.h"
 #include "services/roles/store/grant_store.h"
 #include "services/roles/store/permission_store.h"
 #include "services/roles/store/role_store.h"
@@ -28,7 +28,7 @@ struct RolesServiceDeps {
   GrantStore& grants;
   AccessControl& access;
   const CallGuard& guard;
-  ChangeFeed& feed;
+  watch::ChangeFeed& feed;
 };
 
 /// RolesService over the stores and AccessControl. Thread-safe.
@@ -71,7 +71,7 @@ class RolesServiceImpl final : public v1::RolesService::Service {
                                const v1::ListRoleMembersRequest* request,
                                v1::ListRoleMembersResponse* response) override;
   /// Holds one handler thread per stream (the feed bounds how many); polls for cancellation
-  /// every `kWatchPoll`.
+  /// every watch::kWatchPoll.
   grpc::Status WatchPermissionChanges(grpc::ServerContext* context,
                                       const v1::WatchPermissionChangesRequest* request,
                                       grpc::ServerWriter<v1::PermissionChange>* writer) override;
