@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -19,13 +20,16 @@
 #include "bff/http/gateway.h"
 #include "bff/http/server.h"
 #include "libs/auth/oidc_issuer_flag.h"
+#include "libs/authz/change_watcher.h"
 #include "libs/authz/permission_metrics.h"
 #include "libs/authz/permission_watcher.h"
+#include "libs/authz/service_key.h"
 #include "libs/config/command_line.h"
 #include "libs/log/log.h"
 #include "libs/metrics/metrics.h"
 #include "libs/server/process_metrics.h"
 #include "libs/server/termination_signal.h"
+#include "proto/users/v1/users.grpc.pb.h"
 
 // Every flag also reads BACKOFFICE_<NAME> from the environment when not given on the command line.
 ABSL_FLAG(int, port, 8080, "HTTP port of the API, the SPA, /metrics, /healthz and /readyz");
@@ -80,6 +84,13 @@ ABSL_FLAG(std::string, service_key_id, "bff", "kid of that key, as in the roles 
 ABSL_FLAG(absl::Duration, permissions_max_age, absl::Seconds(30),
           "longest a user's cached permissions are used (changes arrive by the watch at once)");
 ABSL_FLAG(int64_t, permissions_cache_entries, 100000, "most users whose permissions are cached");
+ABSL_FLAG(bool, users_cache, true,
+          "cache user records and GET /api/users answers while the users service's change watch "
+          "is live (needs --service_key_file)");
+ABSL_FLAG(int64_t, users_cache_entries, 20000, "most user records cached");
+ABSL_FLAG(int64_t, users_page_cache_entries, 2000, "most GET /api/users answers cached");
+ABSL_FLAG(absl::Duration, users_cache_max_age, absl::Seconds(30),
+          "longest a cached user record or page is used (changes drop them at once)");
 // --oidc_issuer (repeatable) is defined by libs/auth/oidc_issuer_flag.h, as in the services.
 ABSL_FLAG(absl::Duration, jwks_refresh_interval, absl::Minutes(5),
           "how often the background thread refreshes every trusted JWKS");
@@ -106,6 +117,25 @@ void LogFromGrpc(gpr_log_func_args* args) {
   } else {
     log::Debug(args->message, fields);
   }
+}
+
+// Keeps `cache` exact from UsersService.WatchUserChanges, authenticated with the service key.
+// Null (and a warning) without a key: users records are then never cached.
+absl::StatusOr<std::unique_ptr<authz::ChangeWatcher>> StartUsersWatcher(
+    std::shared_ptr<grpc::Channel> users, app::UsersCache& cache, const authz::ServiceKey& key) {
+  if (key.file.empty()) {
+    log::Warn(absl::StrCat("no ", key.flag, ": user records are not cached"));
+    return std::unique_ptr<authz::ChangeWatcher>();
+  }
+  absl::StatusOr<authz::TokenSource> tokens = authz::ServiceTokens(key, "backoffice-users");
+  if (!tokens.ok()) return tokens.status();
+  auto watcher = std::make_unique<authz::ChangeWatcher>(
+      "user",
+      authz::OpenStream<users::v1::UsersService>(std::move(users),
+                                                 &users::v1::UsersService::Stub::WatchUserChanges),
+      *std::move(tokens), cache.invalidation());
+  watcher->Start();
+  return watcher;
 }
 
 int Run(std::vector<std::string> oidc_flags) {
@@ -148,15 +178,40 @@ int Run(std::vector<std::string> oidc_flags) {
     return 2;
   }
   authz::RegisterPermissionCacheMetrics(registry, "bff", permissions.cache());
-  authz::RegisterInvalidatingCacheMetrics(registry, "bff_held_roles_cache", "direct grants",
+  authz::RegisterInvalidatingCacheMetrics(registry, "bff_held_roles_cache", "users' direct grants",
                                           permissions.held_roles_cache());
   authz::RegisterPermissionWatchMetrics(registry, "bff", watcher->get());
+
+  app::UsersCache users_cache(
+      {.max_users =
+           static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_users_cache_entries))),
+       .max_pages =
+           static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_users_page_cache_entries))),
+       .max_age = absl::GetFlag(FLAGS_users_cache_max_age)});
+  const bool cache_users = absl::GetFlag(FLAGS_users_cache);
+  absl::StatusOr<std::unique_ptr<authz::ChangeWatcher>> users_watcher =
+      cache_users ? StartUsersWatcher(downstreams.users->channel(), users_cache,
+                                      {.file = absl::GetFlag(FLAGS_service_key_file),
+                                       .kid = absl::GetFlag(FLAGS_service_key_id),
+                                       .service = "bff"})
+                  : std::unique_ptr<authz::ChangeWatcher>();
+  if (!users_watcher.ok()) {
+    log::Error("cannot watch user changes", {{"error", users_watcher.status().message()}});
+    return 2;
+  }
+  authz::RegisterInvalidatingCacheMetrics(registry, "bff_users_cache", "user records",
+                                          users_cache.users());
+  authz::RegisterInvalidatingCacheMetrics(registry, "bff_users_page_cache",
+                                          "GET /api/users answers", users_cache.pages());
+  authz::RegisterChangeWatchMetrics(registry, "bff_users_watch", "WatchUserChanges",
+                                    users_watcher->get());
 
   http::Router router;
   app::RouteOptions route_options{
       .max_import_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_import_bytes)),
       .max_export_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_export_bytes))};
-  if (absl::Status added = app::AddRoutes(router, downstreams, permissions, route_options);
+  if (absl::Status added = app::AddRoutes(router, downstreams, permissions,
+                                          cache_users ? &users_cache : nullptr, route_options);
       !added.ok()) {
     log::Error("cannot declare routes", {{"error", added.message()}});
     return 1;
@@ -239,6 +294,7 @@ int Run(std::vector<std::string> oidc_flags) {
   // Requests still waiting for a JWKS refresh are resumed (queued) before the contexts go.
   authentication->refresher->Stop();
   if (*watcher != nullptr) (*watcher)->Stop();
+  if (*users_watcher != nullptr) (*users_watcher)->Stop();
   server->reset();
   log::Info("stopped", {{"clean", clean}});
   return 0;

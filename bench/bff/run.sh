@@ -8,13 +8,16 @@
 # throwaway PostgreSQL 15 cluster in a temporary folder on a free loopback port (as the postgres
 # user when run as root), the real users_service and roles_service against it (users authorizes
 # every call through roles; both cache permissions while their watch is open: bench/lib/stack.sh)
-# and two real bffs in front of them: `bff` with a service key (permission watch, cache) and
-# `bff_nocache` without (every authorized request asks roles). Seeds USERS users with one
+# and three real bffs in front of them: `bff` with a service key (permission watch and user watch:
+# permissions, user records and list pages cached; what ./dev runs), `bff_uncached` with the key
+# and --users_cache=false (permissions cached, users asked every time) and `bff_nocache` without
+# a key (every authorized request asks roles, nothing cached). Seeds USERS users with one
 # INSERT ... SELECT generate_series (services/users/store/testing/seed_users.sql), VACUUM
 # ANALYZEs, gets an access token through POST /api/auth/token, and runs wrk
 # (bench/bff/request.lua sends "Authorization: Bearer <token>") against /healthz,
-# GET /api/users/{id} (rotating over ID_COUNT seeded ids; on both bffs), GET /api/me, the 25-row
-# list sorted by createTime and the 25-row text search. The bffs' VmRSS is sampled every 0.2 s.
+# GET /api/users/{id} (rotating over ID_COUNT seeded ids), GET /api/me, the 25-row list sorted by
+# createTime and the 25-row text search, each on `bff` and on `bff_uncached` (GET user on
+# `bff_nocache` too). The bffs' VmRSS is sampled every 0.2 s.
 # Then the revoke-to-refusal delay through each bff (bench/bff/revoke_latency.cc, REVOKE_ROUNDS
 # grant/revoke cycles). Writes a Markdown report to RESULTS (printed at the end too). Fails when
 # any response was not 2xx, wrk saw socket errors, or a revoke round failed.
@@ -27,7 +30,9 @@
 #   WARMUP=2s DURATION=10s warm-up (not counted) and measured wrk run of each path
 #   CONNECTIONS=32 THREADS=2   wrk -c and -t
 #   SCENARIOS=...          comma-separated subset of:
-#                          healthz,get_user,get_user_nocache,me,list,search
+#                          healthz,get_user,get_user_uncached,get_user_nocache,me,me_uncached,
+#                          list,list_uncached,search,search_uncached
+#                          (*_uncached: the bff_uncached, without the users cache)
 #   QUERY='99@'            q of the text search (matches 1% of the seeded emails)
 #   ID_COUNT=10000         seeded ids the get_user run rotates over
 #   IO_THREADS=0           the bff's --io_threads (0: one per core)
@@ -55,7 +60,7 @@ WARMUP="${WARMUP:-2s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
-SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_nocache,me,list,search}"
+SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_uncached,get_user_nocache,me,me_uncached,list,list_uncached,search,search_uncached}"
 QUERY="${QUERY:-99@}"
 ID_COUNT="${ID_COUNT:-10000}"
 IO_THREADS="${IO_THREADS:-0}"
@@ -90,6 +95,17 @@ pg_start
 start_users_and_roles
 
 # ---- The bffs ------------------------------------------------------------------------------------
+# wait_users_watch BFF_URL: until that bff's WatchUserChanges stream is live (its users cache on).
+wait_users_watch() {
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if curl -fsS "$1/metrics" 2>/dev/null | grep -qx 'bff_users_watch_live 1'; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "the users watch of $1 is not live after 30 s"
+}
 # Two bffs in front of the same services: `bff` with its service key (it watches
 # WatchPermissionChanges and caches each user's permissions until told they changed; what ./dev
 # runs) and `bff_nocache` without (no watch, no cache: every authorized request asks roles).
@@ -97,8 +113,10 @@ start_users_and_roles
 # not its 429s (every other flag is the default; no SPA folder).
 free_port BFF_PORT
 free_port BFF_NOCACHE_PORT
+free_port BFF_UNCACHED_PORT
 BFF="http://127.0.0.1:${BFF_PORT}"
 BFF_NOCACHE="http://127.0.0.1:${BFF_NOCACHE_PORT}"
+BFF_UNCACHED="http://127.0.0.1:${BFF_UNCACHED_PORT}"
 # shellcheck disable=SC2054  # --required_services takes a comma-separated list.
 BFF_ARGS=(
   --bind_address=127.0.0.1 --users_address="127.0.0.1:${USERS_GRPC_PORT}"
@@ -115,8 +133,14 @@ BFF_PID="${LAST_PID}"
 info "bff_nocache (no service key, no cache): ${BFF_NOCACHE}"
 start_process bff_nocache bff "${BFF_NOCACHE}/readyz" "${BFF_ARGS[@]}" --port="${BFF_NOCACHE_PORT}"
 BFF_NOCACHE_PID="${LAST_PID}"
-# users' watch and the bff's.
-wait_permission_watchers 2
+info "bff_uncached (service key, permissions cached, users records and pages not): ${BFF_UNCACHED}"
+start_process bff_uncached bff "${BFF_UNCACHED}/readyz" "${BFF_ARGS[@]}" "${BFF_KEY_ARGS[@]}" \
+  --users_cache=false --port="${BFF_UNCACHED_PORT}"
+BFF_UNCACHED_PID="${LAST_PID}"
+# users' watch and the two keyed bffs'.
+wait_permission_watchers 3
+# The bff's users watch: its cache is on once WatchUserChanges is live.
+wait_users_watch "${BFF}"
 
 # ---- Seed ----------------------------------------------------------------------------------------
 info "seeding ${USERS} users (one INSERT ... SELECT generate_series), then VACUUM ANALYZE [$(elapsed)]"
@@ -146,15 +170,23 @@ QUERY_ENCODED="$(jq -rn --arg q "${QUERY}" '$q | @uri')"
 declare -A PATHS=(
   [healthz]="/healthz"
   [get_user]="/api/users/{id}"
+  [get_user_uncached]="/api/users/{id}"
   [get_user_nocache]="/api/users/{id}"
   [me]="/api/me"
+  [me_uncached]="/api/me"
   [list]="/api/users?_start=0&_end=25&_sort=createTime&_order=DESC"
+  [list_uncached]="/api/users?_start=0&_end=25&_sort=createTime&_order=DESC"
   [search]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
+  [search_uncached]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
 )
 # Which bff each scenario drives (the cached one unless named here).
-declare -A TARGET=([get_user_nocache]="${BFF_NOCACHE}")
-declare -A TARGET_PID=([get_user_nocache]="${BFF_NOCACHE_PID}")
-ORDER=(healthz get_user get_user_nocache me list search)
+declare -A TARGET=([get_user_nocache]="${BFF_NOCACHE}" [get_user_uncached]="${BFF_UNCACHED}"
+  [me_uncached]="${BFF_UNCACHED}" [list_uncached]="${BFF_UNCACHED}" [search_uncached]="${BFF_UNCACHED}")
+declare -A TARGET_PID=([get_user_nocache]="${BFF_NOCACHE_PID}" [get_user_uncached]="${BFF_UNCACHED_PID}"
+  [me_uncached]="${BFF_UNCACHED_PID}" [list_uncached]="${BFF_UNCACHED_PID}"
+  [search_uncached]="${BFF_UNCACHED_PID}")
+ORDER=(healthz get_user get_user_uncached get_user_nocache me me_uncached list list_uncached search
+  search_uncached)
 IFS=',' read -r -a SELECTED <<<"${SCENARIOS}"
 for name in "${SELECTED[@]}"; do
   [[ -n "${PATHS[${name}]:-}" ]] || fail "unknown scenario '${name}' (known: ${ORDER[*]})"
@@ -171,11 +203,11 @@ check_path() {
     -H "Authorization: Bearer ${BFF_TOKEN}" "$(target "${name}")${path}")"
   [[ "${status}" == 200 ]] || { cat "${TMP_DIR}/check.body" >&2; fail "GET ${path}: ${status}, not 200"; }
   case "${name}" in
-    get_user | get_user_nocache) jq -e '.id and .email' "${TMP_DIR}/check.body" >/dev/null ;;
-    me) jq -e '.id and .user.email' "${TMP_DIR}/check.body" >/dev/null ;;
-    list) jq -e 'length == 25' "${TMP_DIR}/check.body" >/dev/null &&
+    get_user*) jq -e '.id and .email' "${TMP_DIR}/check.body" >/dev/null ;;
+    me*) jq -e '.id and .user.email' "${TMP_DIR}/check.body" >/dev/null ;;
+    list*) jq -e 'length == 25' "${TMP_DIR}/check.body" >/dev/null &&
       grep -qi '^x-total-count:' "${TMP_DIR}/check.headers" ;;
-    search) jq -e 'length > 0 and length <= 25 and all(.[]; .email | contains($q))' --arg q "${QUERY}" \
+    search*) jq -e 'length > 0 and length <= 25 and all(.[]; .email | contains($q))' --arg q "${QUERY}" \
       "${TMP_DIR}/check.body" >/dev/null && grep -qi '^x-total-count:' "${TMP_DIR}/check.headers" ;;
     *) true ;;
   esac || { head -c 600 "${TMP_DIR}/check.body" >&2; echo >&2; fail "GET ${path}: unexpected body"; }
@@ -192,7 +224,7 @@ done
 # The bffs' VmRSS in kB, every 0.2 s, one line per sample and bff: "<time> <pid> <kB>".
 (
   while kill -0 "${BFF_PID}" 2>/dev/null; do
-    for pid in "${BFF_PID}" "${BFF_NOCACHE_PID}"; do
+    for pid in "${BFF_PID}" "${BFF_NOCACHE_PID}" "${BFF_UNCACHED_PID}"; do
       awk -v t="$(date +%s.%N)" -v pid="${pid}" '/^VmRSS/ {print t, pid, $2}' \
         "/proc/${pid}/status" 2>/dev/null
     done
@@ -267,6 +299,8 @@ BFF_STATUS="$(awk '/^VmRSS|^VmHWM|^Threads/ {printf "%s %s %s; ", $1, $2, $3}' "
 RSS_ALL="$(rss_max_since 0 "${BFF_PID}")"
 BFF_REQUESTS_LOGGED="$(curl -fsS "${BFF}/metrics" | awk '/^bff_http_requests_total/ {
   if ($1 !~ /code="2/) bad += $2; total += $2 } END {printf "%d requests, %d not 2xx", total, bad}')"
+USERS_CACHE_COUNTS="$(curl -fsS "${BFF}/metrics" | awk '/^bff_users(_page)?_cache_(hits|misses)_total / {
+  printf "%s%s %s", sep, $1, $2; sep = ", " }')"
 
 # ---- Revoke to refusal -----------------------------------------------------------------------------
 # REVOKE_ROUNDS grant/revoke cycles of a custom role carrying users:read to a new user, against each
@@ -312,10 +346,14 @@ ms() { awk -v us="$1" 'BEGIN {printf "%.2f", us / 1000}'; }
 declare -A LABEL=(
   [healthz]="\`/healthz\`"
   [get_user]="\`GET /api/users/{id}\`"
-  [get_user_nocache]="\`GET /api/users/{id}\`, bff without service key (no permission cache)"
+  [get_user_uncached]="\`GET /api/users/{id}\`, bff_uncached (no users cache)"
+  [get_user_nocache]="\`GET /api/users/{id}\`, bff_nocache (no service key: no cache at all)"
   [me]="\`GET /api/me\`"
+  [me_uncached]="\`GET /api/me\`, bff_uncached"
   [list]="25-row list, \`_sort=createTime&_order=DESC\`"
+  [list_uncached]="25-row list, bff_uncached"
   [search]="25-row text search, \`q=${QUERY}\`"
+  [search_uncached]="25-row text search, bff_uncached"
 )
 COMMAND="USERS=${USERS} CONNECTIONS=${CONNECTIONS} THREADS=${THREADS} WARMUP=${WARMUP}"
 COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
@@ -334,7 +372,7 @@ COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
   echo "Processes above 5% CPU (1 s \`top\` sample) before the runs: ${BUSY_BEFORE}; after: ${BUSY_AFTER}."
   echo
   echo "Data: ${ROW_COUNT} rows (${USERS} seeded + the bootstrap admin; every ${DISABLED_EVERY}th disabled, every ${DELETED_EVERY}th soft-deleted); seeded with VACUUM ANALYZE in ${seed_seconds} s."
-  echo "bff: \`${BFF_ARGS[*]}\` (ports aside, every other flag at its default), with \`--service_key_file=<throwaway Ed25519 key> --service_key_id=bff-service\`; bff_nocache: the same without the key."
+  echo "bff: \`${BFF_ARGS[*]}\` (ports aside, every other flag at its default), with \`--service_key_file=<throwaway Ed25519 key> --service_key_id=bff-service\`; bff_uncached: the same with \`--users_cache=false\` (permissions cached, user records and pages asked of the users service every time); bff_nocache: the same without the key (nothing cached)."
   echo "users service: \`--roles_address\` of the roles service, a service key (permission watch), \`--db_pool_size=${DB_POOL_SIZE}\`; roles service: \`--service_jwks_file\` trusting both keys; PostgreSQL: \`${PG_OPTIONS//-c /}\`."
   echo "Token: POST /api/auth/token as the bootstrap admin (expires in ${TOKEN_EXPIRES_IN} s), sent as \`Authorization: Bearer\`."
   echo "wrk: \`wrk -c ${CONNECTIONS} -t ${THREADS} -d ${DURATION} --latency -s bench/bff/request.lua\` per path, after a ${WARMUP} warm-up run that is not counted; \`GET /api/users/{id}\` rotates over ${ID_COUNT} random seeded ids."
@@ -366,7 +404,7 @@ COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
   done
   echo
   echo "bff memory: VmRSS ${RSS_IDLE} MiB idle before the runs, ${RSS_ALL} MiB at most during them (sampled every 0.2 s); at the end: ${BFF_STATUS}"
-  echo "bff /metrics: ${BFF_REQUESTS_LOGGED} (warm-ups and checks included)."
+  echo "bff /metrics: ${BFF_REQUESTS_LOGGED} (warm-ups and checks included); users cache: ${USERS_CACHE_COUNTS}."
   echo
   echo "## Revoke to refusal"
   echo

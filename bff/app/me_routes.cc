@@ -17,7 +17,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using http::HttpRequest;
 using http::HttpResponse;
-using Stub = users::v1::UsersService::Stub;
 
 json::array Strings(const std::vector<std::string>& values) {
   json::array out;
@@ -37,10 +36,19 @@ json::object RoleToMeJson(const roles::v1::UserRole& held) {
   return role;
 }
 
+// The caller's account, from the users cache or GetUser. Only users-service principals have one
+// (an external issuer's subject is not an account id, even when it looks like one).
+asio::awaitable<absl::StatusOr<std::shared_ptr<const CachedUser>>> OwnAccount(
+    UsersApi users, const HttpRequest& request, bool governed) {
+  if (!governed) co_return absl::NotFoundError("not an account of the users service");
+  co_return co_await FindUser(users, request, request.principal->subject);
+}
+
 // GET /api/me: the caller as every service sees them, asked in parallel. Each part that failed
 // is null and listed in `missing`; the request itself succeeds. For users-service accounts
 // `roles` are their direct grants and `permissions` the effective ones (inheritance resolved),
-// both from RolesPermissions' caches while its watch is live;
+// both from RolesPermissions' caches while its watch is live, and the account from the users
+// cache while the users watch is live;
 // for external issuers both are the token's claims. The notifications slot stays missing until that
 // service's client is wired here.
 asio::awaitable<HttpResponse> Me(UsersApi users, RolesPermissions* permissions,
@@ -53,15 +61,12 @@ asio::awaitable<HttpResponse> Me(UsersApi users, RolesPermissions* permissions,
   answer["sessionId"] =
       principal.session_id.empty() ? json::value(nullptr) : json::value(principal.session_id);
 
-  users::v1::GetUserRequest get;
-  get.set_id(principal.subject);
   bool governed = permissions->Governs(principal);
   auto [user, held, effective] =
-      co_await downstream::FanOut(users.client->Call(request, "GetUser", &Stub::async::GetUser,
-                                                     users.async(), get, {.idempotent = true}),
+      co_await downstream::FanOut(OwnAccount(users, request, governed),
                                   permissions->RolesOf(request), permissions->Of(request));
   if (user.ok()) {
-    answer["user"] = UserToJson(*user);
+    answer["user"] = (*user)->json;
   } else {
     answer["user"] = nullptr;
     missing.push_back("user");

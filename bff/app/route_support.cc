@@ -1,6 +1,7 @@
 #include "bff/app/route_support.h"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <optional>
 #include <utility>
 
@@ -32,7 +33,11 @@ std::optional<std::string> DecodeComponent(absl::string_view text) {
 
 http::HttpResponse RecordResponse(int status, const boost::json::object& record,
                                   std::string_view etag) {
-  http::HttpResponse response = http::JsonResponse(status, record);
+  return RecordResponse(status, boost::json::serialize(record), etag);
+}
+
+http::HttpResponse RecordResponse(int status, std::string record_json, std::string_view etag) {
+  http::HttpResponse response = http::HttpResponse::Json(status, std::move(record_json));
   if (!etag.empty()) {
     response.headers.Set("ETag",
                          absl::StrCat("\"", absl::string_view(etag.data(), etag.size()), "\""));
@@ -43,7 +48,12 @@ http::HttpResponse RecordResponse(int status, const boost::json::object& record,
 http::HttpResponse ListResponse(const http::ListQuery& query, boost::json::array rows,
                                 const common::v1::PageInfo& page_info) {
   const size_t count = rows.size();
-  http::HttpResponse response = http::JsonResponse(200, std::move(rows));
+  return ListResponse(query, boost::json::serialize(rows), count, page_info);
+}
+
+http::HttpResponse ListResponse(const http::ListQuery& query, std::string rows_json, size_t count,
+                                const common::v1::PageInfo& page_info) {
+  http::HttpResponse response = http::HttpResponse::Json(200, std::move(rows_json));
   std::optional<uint64_t> total;
   if (page_info.total_size() >= 0) {
     total = static_cast<uint64_t>(page_info.total_size());

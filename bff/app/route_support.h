@@ -35,18 +35,47 @@ struct RouteEntry {
   bool login = false;
 };
 
+/// An Api whose service's data this BFF caches: `api.Changed(request)` drops what an unsafe
+/// request may have changed.
+template <typename Api>
+concept CachingApi = requires(const Api& api, const http::HttpRequest& request) {
+  api.Changed(request);
+};
+
+/// Runs `handler`, then tells `api` what the request may have changed (whatever the outcome: a
+/// failed or timed-out write may still have committed).
+template <typename Api>
+boost::asio::awaitable<http::HttpResponse> HandleThenChanged(
+    Api api, boost::asio::awaitable<http::HttpResponse> (*handler)(Api, http::HttpRequest&),
+    http::HttpRequest& request) {
+  http::HttpResponse response = co_await handler(api, request);
+  api.Changed(request);
+  co_return response;
+}
+
 /// Declares every row of `table`, each handler bound to a copy of `api` (the route table keeps
-/// it for the life of the process).
+/// it for the life of the process). For a CachingApi, unsafe methods drop what they touched
+/// before the answer goes out.
 template <typename Api, size_t N>
 absl::Status AddRouteTable(http::Router& router, const Api& api,
                            const RouteEntry<Api> (&table)[N]) {
   for (const RouteEntry<Api>& entry : table) {
     auto handler = entry.handler;
+    http::Handler bound = [api, handler](http::HttpRequest& request) {
+      return handler(api, request);
+    };
+    if constexpr (CachingApi<Api>) {
+      if (std::string_view(entry.method) != "GET") {
+        bound = [api, handler](http::HttpRequest& request) {
+          return HandleThenChanged(api, handler, request);
+        };
+      }
+    }
     absl::Status added = router.Add({
         .method = entry.method,
         .pattern = entry.pattern,
         .permission = entry.permission,
-        .handler = [api, handler](http::HttpRequest& request) { return handler(api, request); },
+        .handler = std::move(bound),
         .login = entry.login,
     });
     if (!added.ok()) return added;
@@ -58,11 +87,16 @@ absl::Status AddRouteTable(http::Router& router, const Api& api,
 /// did not count), and X-Next-Cursor when another page follows.
 http::HttpResponse ListResponse(const http::ListQuery& query, boost::json::array rows,
                                 const common::v1::PageInfo& page_info);
+/// The same with the rows already serialized as a JSON array of `count` records.
+http::HttpResponse ListResponse(const http::ListQuery& query, std::string rows_json, size_t count,
+                                const common::v1::PageInfo& page_info);
 
 /// One record as JSON with `status`, and its `ETag` header when `etag` is not empty (the version
 /// that If-Match or a body `etag` names on the next write).
 http::HttpResponse RecordResponse(int status, const boost::json::object& record,
                                   std::string_view etag);
+/// The same with the record already serialized.
+http::HttpResponse RecordResponse(int status, std::string record_json, std::string_view etag);
 
 /// The entity tag of If-Match without quotes or W/ ("" for none or "*").
 std::string IfMatch(const http::HttpRequest& request);

@@ -12,10 +12,12 @@
 namespace backoffice::bff::app {
 
 absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
-                       RolesPermissions& permissions, const RouteOptions& options) {
+                       RolesPermissions& permissions, UsersCache* users_cache,
+                       const RouteOptions& options) {
   UsersApi users{
       .client = downstreams.users.get(),
-      .stubs = std::make_shared<downstream::StubSet<users::v1::UsersService>>(*downstreams.users)};
+      .stubs = std::make_shared<downstream::StubSet<users::v1::UsersService>>(*downstreams.users),
+      .cache = users_cache};
   RolesApi roles{
       .client = downstreams.roles.get(),
       .stubs = std::make_shared<downstream::StubSet<roles::v1::RolesService>>(*downstreams.roles),

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "bff/app/downstreams.h"
 #include "bff/app/permissions.h"
+#include "bff/app/users_cache.h"
 #include "bff/http/router.h"
 
 namespace backoffice::bff::app {
@@ -21,8 +22,9 @@ struct RouteOptions {
 /// `absl::Status Add<Area>Routes(http::Router&, ...)` and are called from here, so main.cc stays
 /// wiring only. The ops endpoints (/metrics, /healthz, /readyz) and the static SPA are the
 /// gateway's own and are not declared here.
-/// `permissions` must outlive the routes.
+/// `permissions` and `users_cache` (null: users records are not cached) must outlive the routes.
 absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
-                       RolesPermissions& permissions, const RouteOptions& options = {});
+                       RolesPermissions& permissions, UsersCache* users_cache,
+                       const RouteOptions& options = {});
 
 }  // namespace backoffice::bff::app

@@ -149,6 +149,7 @@ asio::awaitable<HttpResponse> ImportUsers(UsersApi users, HttpRequest& request) 
   grpc::Status status =
       co_await users.client->Unary(downstream::CallMetadata::From(request), "ImportUsers",
                                    {.deadline = absl::Seconds(120)}, attempt);
+  users.Changed(request);  // even after an error: part of the file may have been imported
   if (!status.ok()) {
     co_return http::ProblemResponse(request, downstream::FromGrpcStatus(status));
   }

@@ -124,10 +124,21 @@ asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
     co_return http::ProblemResponse(request, applied);
   }
   ApplyUsersPage(*query, list);
+  std::string key;
+  if (users.cache != nullptr) {
+    if (auto cached = users.cache->FindPage(list, key)) {
+      co_return ListResponse(*query, cached->body, cached->count, cached->page_info);
+    }
+  }
+  uint64_t generation = users.cache != nullptr ? users.cache->pages_generation() : 0;
   absl::StatusOr<users::v1::ListUsersResponse> page = co_await users.client->Call(
       request, "ListUsers", &Stub::async::ListUsers, users.async(), list, {.idempotent = true});
   if (!page.ok()) {
     co_return http::ProblemResponse(request, page.status());
+  }
+  if (users.cache != nullptr) {
+    auto stored = users.cache->StorePage(std::move(key), *page, generation);
+    co_return ListResponse(*query, stored->body, stored->count, stored->page_info);
   }
   json::array rows;
   for (const users::v1::User& user : page->users()) {
@@ -137,14 +148,12 @@ asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
 }
 
 asio::awaitable<HttpResponse> GetUser(UsersApi users, HttpRequest& request) {
-  users::v1::GetUserRequest get;
-  get.set_id(std::string(request.PathParam("id")));
-  absl::StatusOr<users::v1::User> user = co_await users.client->Call(
-      request, "GetUser", &Stub::async::GetUser, users.async(), get, {.idempotent = true});
+  absl::StatusOr<std::shared_ptr<const CachedUser>> user =
+      co_await FindUser(users, request, request.PathParam("id"));
   if (!user.ok()) {
     co_return http::ProblemResponse(request, user.status());
   }
-  co_return UserResponse(200, *user);
+  co_return RecordResponse(200, (*user)->body, (*user)->etag);
 }
 
 asio::awaitable<HttpResponse> CreateUser(UsersApi users, HttpRequest& request) {

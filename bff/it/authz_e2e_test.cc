@@ -352,7 +352,7 @@ std::vector<http::Route> GuardedRoutes() {
   static app::RolesPermissions* permissions = new app::RolesPermissions(
       {.roles = downstreams->roles.get(), .users_issuer = "backoffice-users"});
   http::Router router;
-  REQUIRE(app::AddRoutes(router, *downstreams, *permissions).ok());
+  REQUIRE(app::AddRoutes(router, *downstreams, *permissions, nullptr).ok());
   std::vector<http::Route> guarded;
   for (const http::Route* route : router.routes()) {
     if (route->permission != http::kPublic && route->permission != http::kAuthenticated) {
