@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 
 #include "bff/app/permissions.h"
 #include "bff/app/user_json.h"
@@ -66,7 +67,7 @@ asio::awaitable<HttpResponse> Me(UsersApi users, RolesPermissions* permissions,
       co_await downstream::FanOut(OwnAccount(users, request, governed),
                                   permissions->RolesOf(request), permissions->Of(request));
   if (user.ok()) {
-    answer["user"] = (*user)->json;
+    answer["user"] = json::parse((*user)->body);
   } else {
     answer["user"] = nullptr;
     missing.push_back("user");

@@ -41,8 +41,7 @@ std::shared_ptr<const CachedUser> UsersCache::FindUser(std::string_view id) {
 
 std::shared_ptr<const CachedUser> RenderUser(const users::v1::User& user) {
   auto rendered = std::make_shared<CachedUser>();
-  rendered->json = UserToJson(user);
-  rendered->body = boost::json::serialize(rendered->json);
+  rendered->body = boost::json::serialize(UserToJson(user));
   rendered->etag = user.etag();
   return rendered;
 }

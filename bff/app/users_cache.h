@@ -30,8 +30,8 @@ namespace backoffice::bff::app {
 
 /// One account as GET /api/users/{id} and /api/me show it.
 struct CachedUser {
-  boost::json::object json;
-  /// `json` serialized: the body of GET /api/users/{id}.
+  /// The record as JSON text (UserToJson), the body of GET /api/users/{id}. Only the text is
+  /// kept: it is half the memory of a parsed object, and /api/me parses it back.
   std::string body;
   std::string etag;
   std::optional<absl::Time> valid_until;  // never: dropped by changes and max_age

@@ -2,6 +2,7 @@
 // store.
 #include "bff/app/users_cache.h"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -44,7 +45,7 @@ TEST_CASE("nothing is cached until the watch is live", "[users_cache]") {
   CHECK(cache.FindPage(FirstPage(25), key) == nullptr);
 }
 
-TEST_CASE("a stored record is found by its id in any case, rendered once", "[users_cache]") {
+TEST_CASE("a stored record is found by its id in any case, rendered as its JSON", "[users_cache]") {
   UsersCache cache;
   cache.invalidation().SetEnabled(true);
   auto stored = cache.StoreUser(Account(kId, "a@example.com"), cache.users_generation());
@@ -52,8 +53,7 @@ TEST_CASE("a stored record is found by its id in any case, rendered once", "[use
   REQUIRE(found != nullptr);
   CHECK(found == stored);
   CHECK(found->etag == "3");
-  CHECK(found->json.at("email").as_string() == "a@example.com");
-  CHECK(found->body.find("\"email\":\"a@example.com\"") != std::string::npos);
+  CHECK(boost::json::parse(found->body).at("email").as_string() == "a@example.com");
 }
 
 TEST_CASE("a change to one account drops it and every page, not the others", "[users_cache]") {
@@ -93,7 +93,7 @@ TEST_CASE("a load that raced a change is answered but not stored", "[users_cache
   // The load is in flight when the change arrives.
   cache.invalidation().Invalidate(kOther);
   auto answered = cache.StoreUser(Account(kId, "old@example.com"), users_seen);
-  CHECK(answered->json.at("email").as_string() == "old@example.com");
+  CHECK(boost::json::parse(answered->body).at("email").as_string() == "old@example.com");
   CHECK(cache.FindUser(kId) == nullptr);
   std::string key;
   cache.FindPage(FirstPage(25), key);
