@@ -7,10 +7,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/pg/connection.h"
+#include "libs/testing/eventually.h"
 #include "libs/testing/pg_server.h"
 
 namespace backoffice::pg {
 namespace {
+
+using testing::Eventually;
 
 // Records what the listener reports, as "listening", "lost" or "payload:<payload>".
 class Recorder final : public NotificationHandler {
@@ -33,17 +36,6 @@ class Recorder final : public NotificationHandler {
   mutable absl::Mutex mutex_;
   std::vector<std::string> heard_ ABSL_GUARDED_BY(mutex_);
 };
-
-// Waits (bounded) for `condition`; the bound only stops a broken test from hanging.
-template <typename F>
-bool Eventually(F condition) {
-  absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return condition();
-}
 
 struct Fixture {
   Fixture() {

@@ -3,26 +3,17 @@
 #include <catch2/catch.hpp>
 
 #include "absl/time/clock.h"
+#include "libs/testing/eventually.h"
 #include "services/roles/store/store_fixture.h"
 
 namespace backoffice::roles {
 namespace {
 
+using backoffice::testing::Eventually;
 using testing::AdminActor;
 using testing::NewId;
 using watch::ChangeEvent;
 using watch::ChangeFeed;
-
-// Waits (bounded) for `condition`; the bound only stops a broken test from hanging.
-template <typename F>
-bool Eventually(F condition) {
-  absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return condition();
-}
 
 // Collects events until `count` arrived (or 20 s passed).
 std::vector<ChangeEvent> Drain(ChangeFeed::Subscription& watch, size_t count) {
