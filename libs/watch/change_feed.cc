@@ -6,6 +6,20 @@
 
 namespace backoffice::watch {
 
+int KindNumber(ChangeEvent::Kind kind) {
+  switch (kind) {
+    case ChangeEvent::Kind::kLive:
+      return 1;
+    case ChangeEvent::Kind::kKey:
+      return 2;
+    case ChangeEvent::Kind::kAll:
+      return 3;
+    case ChangeEvent::Kind::kPaused:
+      return 4;
+  }
+  return 3;
+}
+
 ChangeFeed::Subscription::~Subscription() { feed_.Unsubscribe(queue_); }
 
 std::optional<std::vector<ChangeEvent>> ChangeFeed::Subscription::Next(absl::Duration timeout) {

@@ -43,6 +43,11 @@ struct ChangeEvent {
   friend bool operator==(const ChangeEvent&, const ChangeEvent&) = default;
 };
 
+/// The number of `kind` on the wire: roles.v1.PermissionChange.Kind and users.v1.UserChange.Kind
+/// number their kinds alike (LIVE 1, USER 2, ALL 3, PAUSED 4), so a handler casts this to its
+/// enum.
+int KindNumber(ChangeEvent::Kind kind);
+
 /// Limits of the feed.
 struct ChangeFeedOptions {
   /// The service whose replica this is, for error messages ("roles", "users").

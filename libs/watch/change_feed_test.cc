@@ -74,5 +74,12 @@ TEST_CASE("the feed bounds its subscribers and ends them all when closed") {
   CHECK(feed.Subscribe().status().code() == absl::StatusCode::kUnavailable);
 }
 
+TEST_CASE("kinds are numbered as the watch contracts number them") {
+  CHECK(KindNumber(Kind::kLive) == 1);
+  CHECK(KindNumber(Kind::kKey) == 2);
+  CHECK(KindNumber(Kind::kAll) == 3);
+  CHECK(KindNumber(Kind::kPaused) == 4);
+}
+
 }  // namespace
 }  // namespace backoffice::watch

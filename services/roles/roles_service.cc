@@ -380,19 +380,9 @@ grpc::Status RolesServiceImpl::ListRoleMembers(grpc::ServerContext* context,
 
 namespace {
 
-v1::PermissionChange::Kind ToProtoKind(watch::ChangeEvent::Kind kind) {
-  switch (kind) {
-    case watch::ChangeEvent::Kind::kLive:
-      return v1::PermissionChange::KIND_LIVE;
-    case watch::ChangeEvent::Kind::kKey:
-      return v1::PermissionChange::KIND_USER;
-    case watch::ChangeEvent::Kind::kAll:
-      return v1::PermissionChange::KIND_ALL;
-    case watch::ChangeEvent::Kind::kPaused:
-      return v1::PermissionChange::KIND_PAUSED;
-  }
-  return v1::PermissionChange::KIND_ALL;
-}
+static_assert(v1::PermissionChange::KIND_LIVE == 1 && v1::PermissionChange::KIND_USER == 2 &&
+                  v1::PermissionChange::KIND_ALL == 3 && v1::PermissionChange::KIND_PAUSED == 4,
+              "numbered as watch::KindNumber");
 
 }  // namespace
 
@@ -411,7 +401,7 @@ grpc::Status RolesServiceImpl::WatchPermissionChanges(
       deps_.feed, [context] { return context->IsCancelled(); },
       [writer](const watch::ChangeEvent& event) {
         v1::PermissionChange change;
-        change.set_kind(ToProtoKind(event.kind));
+        change.set_kind(static_cast<v1::PermissionChange::Kind>(watch::KindNumber(event.kind)));
         change.set_user_id(event.key);
         return writer->Write(change);
       });

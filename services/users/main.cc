@@ -14,6 +14,7 @@
 //   --permissions_max_age                    longest a caller's cached permissions are used
 //   --service_jwks_file                      JWKS of service-account keys (the BFF's) allowed to
 //                                            call as themselves: WatchUserChanges only
+//   --max_user_watchers                      concurrent WatchUserChanges streams on this replica
 //   --housekeeping_interval                  how often expired rows are erased
 //   --oidc_issuer=issuer|jwks_url|audience   an external OpenID Connect issuer whose access
 //                                            tokens are accepted too, as by the BFF (repeatable);
@@ -44,9 +45,12 @@
 #include "libs/log/log.h"
 #include "libs/metrics/registry.h"
 #include "libs/outbox/audit_relay.h"
+#include "libs/pg/notification_listener.h"
 #include "libs/server/periodic_task.h"
 #include "libs/server/service_channel.h"
 #include "libs/server/service_main.h"
+#include "libs/watch/change_feed.h"
+#include "libs/watch/feed_publisher.h"
 #include "services/users/auth/credential_manager.h"
 #include "services/users/auth/lockout_store.h"
 #include "services/users/auth/login_flow.h"
@@ -92,6 +96,8 @@ ABSL_FLAG(std::string, service_jwks_file, "",
           "JWKS file with the public keys of service-account tokens (aud backoffice-users) "
           "allowed to call WatchUserChanges as themselves; without it only users' tokens are "
           "accepted");
+ABSL_FLAG(int32_t, max_user_watchers, 64,
+          "concurrent WatchUserChanges streams on this replica (each holds a thread)");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
           "file holding the bootstrap admin's password");
 
@@ -115,6 +121,10 @@ struct Components {
   std::unique_ptr<CallGuard> guard;
   std::unique_ptr<Housekeeping> housekeeping;
   std::unique_ptr<server::PeriodicTask> housekeeper;
+  // WatchUserChanges: users_changed (migration 0014's triggers) heard on a dedicated connection.
+  std::unique_ptr<watch::ChangeFeed> feed;
+  std::unique_ptr<watch::FeedPublisher> publisher;
+  std::unique_ptr<pg::NotificationListener> listener;  // after feed and publisher: stops first
   std::optional<PasswordHasher> hasher;
   PasswordPolicy policy;
 };
@@ -290,6 +300,27 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(
   authz::RegisterPermissionWatchMetrics(metrics::Registry::Default(), "users", c->watcher.get());
   c->guard = std::make_unique<CallGuard>(*c->authenticator,
                                          std::make_unique<RolesCallAuthorizer>(*c->permissions));
+  int32_t watchers = absl::GetFlag(FLAGS_max_user_watchers);
+  if (watchers < 1) {
+    return absl::InvalidArgumentError("--max_user_watchers: must be at least 1");
+  }
+  c->feed = std::make_unique<watch::ChangeFeed>(watch::ChangeFeedOptions{
+      .service = "users", .max_subscribers = static_cast<size_t>(watchers)});
+  c->publisher = std::make_unique<watch::FeedPublisher>(*c->feed);
+  c->listener = std::make_unique<pg::NotificationListener>(pool.options().connection,
+                                                           "users_changed", *c->publisher);
+  c->listener->Start();
+  metrics::Registry& registry = metrics::Registry::Default();
+  pg::NotificationListener* listener = c->listener.get();
+  watch::ChangeFeed* feed = c->feed.get();
+  registry.GaugeCallback("users_change_listener_listening",
+                         "1 while this replica LISTENs for users_changed, else 0.",
+                         [listener] { return listener->listening() ? 1.0 : 0.0; });
+  registry.CounterCallback("users_change_notifications_total",
+                           "users_changed notifications received.",
+                           [listener] { return static_cast<double>(listener->notifications()); });
+  registry.GaugeCallback("users_user_watchers", "Open WatchUserChanges streams.",
+                         [feed] { return static_cast<double>(feed->subscribers()); });
   if (absl::Status bootstrapped = Bootstrap(*c); !bootstrapped.ok()) {
     return bootstrapped;
   }
@@ -335,11 +366,18 @@ int main(int argc, char** argv) {
                 .authenticator = *components->sign_in,
                 .sessions = *components->sessions,
                 .credentials = *components->credentials,
+                .feed = *components->feed,
                 .max_concurrent_hashes =
                     std::max(1, static_cast<int>(std::thread::hardware_concurrency())),
             }));
             return services;
           },
+          // Watch streams end now (their clients reconnect to another replica) rather than at
+          // the end of the shutdown grace.
+          .on_drain =
+              [&components] {
+                if (components != nullptr) components->feed->Close();
+              },
       },
       argc, argv);
 }

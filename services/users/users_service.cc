@@ -1,5 +1,6 @@
 // Account handlers of UsersService: CreateUser, GetUser, BatchGetUsers, UpdateUser, DeleteUser,
-// RestoreUser, DisableUser, EnableUser, ListUsers; and the call plumbing every handler shares.
+// RestoreUser, DisableUser, EnableUser, ListUsers, WatchUserChanges; and the call plumbing every
+// handler shares.
 #include "services/users/users_service.h"
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/request_context.h"
+#include "libs/watch/serve_watch.h"
 #include "services/users/credentials/password_hasher.h"
 #include "services/users/credentials/password_policy.h"
 #include "services/users/store/user_store.h"
@@ -242,6 +244,30 @@ grpc::Status UsersServiceImpl::ListUsers(grpc::ServerContext* context,
     ListResponseToProto(*page, response);
     return absl::OkStatus();
   });
+}
+
+static_assert(v1::UserChange::KIND_LIVE == 1 && v1::UserChange::KIND_USER == 2 &&
+                  v1::UserChange::KIND_ALL == 3 && v1::UserChange::KIND_PAUSED == 4,
+              "numbered as watch::KindNumber");
+
+grpc::Status UsersServiceImpl::WatchUserChanges(grpc::ServerContext* context,
+                                                const v1::WatchUserChangesRequest* /*request*/,
+                                                grpc::ServerWriter<v1::UserChange>* writer) {
+  std::string request_id = server::RequestIdOf(*context);
+  absl::StatusOr<CallScope> call =
+      deps_.guard.Admit(*context, kPermUsersRead, "", ServiceAccounts::kAdmitted);
+  if (!call.ok()) {
+    return server::ToGrpcStatus(call.status(), kDomain, request_id);
+  }
+  absl::Status ended = watch::ServeWatch(
+      deps_.feed, [context] { return context->IsCancelled(); },
+      [writer](const watch::ChangeEvent& event) {
+        v1::UserChange change;
+        change.set_kind(static_cast<v1::UserChange::Kind>(watch::KindNumber(event.kind)));
+        change.set_user_id(event.key);
+        return writer->Write(change);
+      });
+  return server::ToGrpcStatus(ended, kDomain, request_id);
 }
 
 }  // namespace backoffice::users

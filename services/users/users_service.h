@@ -4,7 +4,8 @@
 // checks the request's shape, calls the store or the sign-in classes, and converts the result
 // with server::ToGrpcStatus, the one place where absl::Status becomes grpc::Status.
 //
-// The handlers live in several files, one group each: users_service.cc (accounts),
+// The handlers live in several files, one group each: users_service.cc (accounts and their
+// change stream),
 // users_service_bulk.cc (CSV import/export), users_service_keys.cc (JWKS and signing keys),
 // users_service_auth.cc (login, tokens, sessions, passwords, TOTP, lockout).
 #pragma once
@@ -16,6 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/watch/change_feed.h"
 #include "proto/users/v1/users.grpc.pb.h"
 #include "services/users/call_guard.h"
 
@@ -39,6 +41,8 @@ struct UsersServiceDeps {
   Authenticator& authenticator;
   SessionStore& sessions;
   CredentialManager& credentials;
+  /// What this replica hears on `users_changed` (WatchUserChanges).
+  watch::ChangeFeed& feed;
   /// Most argon2id hashes or verifications running at once (each holds 64 MiB for ~65 ms); more
   /// wait. About the number of cores.
   int max_concurrent_hashes = 2;
@@ -69,6 +73,11 @@ class UsersServiceImpl final : public v1::UsersService::Service {
                           v1::User* response) override;
   grpc::Status ListUsers(grpc::ServerContext* context, const v1::ListUsersRequest* request,
                          v1::ListUsersResponse* response) override;
+  /// Holds one handler thread per stream (the feed bounds how many); a service account or
+  /// `users:read`.
+  grpc::Status WatchUserChanges(grpc::ServerContext* context,
+                                const v1::WatchUserChangesRequest* request,
+                                grpc::ServerWriter<v1::UserChange>* writer) override;
 
   // Bulk CSV (users_service_bulk.cc).
   grpc::Status ImportUsers(grpc::ServerContext* context,

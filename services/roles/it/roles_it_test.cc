@@ -8,6 +8,7 @@
 #include "libs/authz/invalidating_cache.h"
 #include "libs/authz/permission_watcher.h"
 #include "services/roles/it/roles_stack.h"
+#include "tests/support/watch_stream.h"
 
 namespace backoffice::roles::it {
 namespace {
@@ -311,45 +312,12 @@ namespace backoffice::roles::it {
 namespace {
 
 // One open WatchPermissionChanges stream.
-struct Watch {
-  grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReader<v1::PermissionChange>> reader;
-  bool finished = false;
-
+struct Watch : tests::WatchStream<v1::PermissionChange> {
   Watch(int replica, const std::string& token) {
     if (!token.empty()) context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     reader = RolesStack::Shared().replica(replica).WatchPermissionChanges(
         &context, v1::WatchPermissionChangesRequest());
-  }
-  ~Watch() {
-    if (!finished) {
-      context.TryCancel();
-      Finish();
-    }
-  }
-
-  grpc::Status Finish() {
-    finished = true;
-    return reader->Finish();
-  }
-
-  // The next change (fails the test if the stream ends).
-  v1::PermissionChange Next() {
-    v1::PermissionChange change;
-    REQUIRE(reader->Read(&change));
-    return change;
-  }
-
-  // The next change that is not about another user than `user_id`: notifications of earlier
-  // tests' commits may still be on their way when a watch starts (they arrive in commit order).
-  v1::PermissionChange NextAbout(const std::string& user_id) {
-    while (true) {
-      v1::PermissionChange change = Next();
-      if (change.kind() != v1::PermissionChange::KIND_USER || change.user_id() == user_id) {
-        return change;
-      }
-    }
   }
 };
 

@@ -137,6 +137,11 @@ v1::LoginResponse UsersBinary::LoginOk(const std::string& email, const std::stri
   return response;
 }
 
+std::optional<int> UsersBinary::Terminate() {
+  child_->Signal(SIGTERM);
+  return child_->WaitForExit(absl::Seconds(20));
+}
+
 std::string UsersBinary::ServiceToken() {
   absl::StatusOr<std::string> token = service_tokens_->Token(absl::Now());
   REQUIRE(token.ok());

@@ -42,6 +42,10 @@ class UsersBinary {
   pg::Pool& pool() { return *pool_; }
   /// The bootstrap admin's id.
   const std::string& admin_id() const { return admin_id_; }
+  /// Sends SIGTERM to the users service and waits (bounded) for it to exit: its exit code, or
+  /// nullopt if it did not exit in time.
+  std::optional<int> Terminate();
+
   /// Everything the binary logged so far.
   std::string Output() const { return child_->Output(); }
 
