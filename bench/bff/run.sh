@@ -30,10 +30,13 @@
 #   WARMUP=2s DURATION=10s warm-up (not counted) and measured wrk run of each path
 #   CONNECTIONS=32 THREADS=2   wrk -c and -t
 #   SCENARIOS=...          comma-separated subset of:
-#                          healthz,get_user,get_user_uncached,get_user_nocache,me,me_uncached,
-#                          list,list_uncached,search,search_uncached
-#                          (*_uncached: the bff_uncached, without the users cache)
+#                          healthz,get_user,get_user_uncached,get_user_nocache,get_user_churn,
+#                          me,me_uncached,list,list_uncached,list_churn,search,search_uncached
+#                          (*_uncached: the bff_uncached, without the users cache; *_churn: the
+#                          bff while CHURN_RATE updates/s change the accounts)
 #   QUERY='99@'            q of the text search (matches 1% of the seeded emails)
+#   CHURN_RATE=100         *_churn scenarios: account updates per second written straight to the
+#                          database (on the rotated ids) while wrk reads
 #   ID_COUNT=10000         seeded ids the get_user run rotates over
 #   IO_THREADS=0           the bff's --io_threads (0: one per core)
 #   DOWNSTREAM_CONNECTIONS=4  the bff's --downstream_connections (HTTP/2 connections per service)
@@ -60,8 +63,9 @@ WARMUP="${WARMUP:-2s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
-SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_uncached,get_user_nocache,me,me_uncached,list,list_uncached,search,search_uncached}"
+SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_uncached,get_user_nocache,get_user_churn,me,me_uncached,list,list_uncached,list_churn,search,search_uncached}"
 QUERY="${QUERY:-99@}"
+CHURN_RATE="${CHURN_RATE:-100}"
 ID_COUNT="${ID_COUNT:-10000}"
 IO_THREADS="${IO_THREADS:-0}"
 DOWNSTREAM_CONNECTIONS="${DOWNSTREAM_CONNECTIONS:-4}"
@@ -74,7 +78,7 @@ LUA_SCRIPT="${REPO_ROOT}/bench/bff/request.lua"
 DISABLED_EVERY=20
 DELETED_EVERY=100
 
-require_whole_numbers USERS CONNECTIONS THREADS ID_COUNT IO_THREADS DOWNSTREAM_CONNECTIONS DB_POOL_SIZE TIME_LIMIT \
+require_whole_numbers CHURN_RATE USERS CONNECTIONS THREADS ID_COUNT IO_THREADS DOWNSTREAM_CONNECTIONS DB_POOL_SIZE TIME_LIMIT \
   REVOKE_ROUNDS
 ((USERS >= 1000)) || fail "USERS must be at least 1000"
 [[ "${ACCESS_LOG}" == true || "${ACCESS_LOG}" == false ]] || fail "ACCESS_LOG must be true or false"
@@ -154,6 +158,9 @@ info "seeded, VACUUM ANALYZE + CHECKPOINT done after ${seed_seconds} s"
 psql_super users -At -c "COPY (SELECT id FROM users WHERE status <> 'deleted'
   ORDER BY random() LIMIT ${ID_COUNT}) TO STDOUT" >"${TMP_DIR}/ids.txt"
 ROW_COUNT="$(psql_super users -At -c "SELECT count(*) FROM users")"
+# The same ids, numbered, for the *_churn writer.
+psql_super users -c "CREATE TABLE bench_churn_ids (pos bigserial PRIMARY KEY, id uuid NOT NULL)" \
+  -c "\\copy bench_churn_ids (id) FROM '${TMP_DIR}/ids.txt'" || fail "cannot load the churn ids"
 
 # ---- Token ---------------------------------------------------------------------------------------
 jq -n --arg email "${ADMIN_EMAIL}" --rawfile password "${ADMIN_PASSWORD_FILE}" \
@@ -172,10 +179,12 @@ declare -A PATHS=(
   [get_user]="/api/users/{id}"
   [get_user_uncached]="/api/users/{id}"
   [get_user_nocache]="/api/users/{id}"
+  [get_user_churn]="/api/users/{id}"
   [me]="/api/me"
   [me_uncached]="/api/me"
   [list]="/api/users?_start=0&_end=25&_sort=createTime&_order=DESC"
   [list_uncached]="/api/users?_start=0&_end=25&_sort=createTime&_order=DESC"
+  [list_churn]="/api/users?_start=0&_end=25&_sort=createTime&_order=DESC"
   [search]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
   [search_uncached]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
 )
@@ -185,8 +194,8 @@ declare -A TARGET=([get_user_nocache]="${BFF_NOCACHE}" [get_user_uncached]="${BF
 declare -A TARGET_PID=([get_user_nocache]="${BFF_NOCACHE_PID}" [get_user_uncached]="${BFF_UNCACHED_PID}"
   [me_uncached]="${BFF_UNCACHED_PID}" [list_uncached]="${BFF_UNCACHED_PID}"
   [search_uncached]="${BFF_UNCACHED_PID}")
-ORDER=(healthz get_user get_user_uncached get_user_nocache me me_uncached list list_uncached search
-  search_uncached)
+ORDER=(healthz get_user get_user_uncached get_user_nocache get_user_churn me me_uncached list
+  list_uncached list_churn search search_uncached)
 IFS=',' read -r -a SELECTED <<<"${SCENARIOS}"
 for name in "${SELECTED[@]}"; do
   [[ -n "${PATHS[${name}]:-}" ]] || fail "unknown scenario '${name}' (known: ${ORDER[*]})"
@@ -259,21 +268,67 @@ busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 CLOCK_TICK="$(getconf CLK_TCK)"
 declare -A CPU_US=()
 
+# cache_counters BFF_URL: "<record hits> <record misses> <page hits> <page misses> <changes heard>"
+# from that bff's users cache and watch metrics (zeros for a bff without them).
+cache_counters() {
+  curl -fsS "$1/metrics" 2>/dev/null | awk '
+    $1 == "bff_users_cache_hits_total" {rh = $2} $1 == "bff_users_cache_misses_total" {rm = $2}
+    $1 == "bff_users_page_cache_hits_total" {ph = $2} $1 == "bff_users_page_cache_misses_total" {pm = $2}
+    $1 == "bff_users_watch_changes_total" {c = $2}
+    END {printf "%d %d %d %d %d", rh, rm, ph, pm, c}'
+}
+# whole_seconds WRK_DURATION: "10s" or "10" as 10 (what the churn writer's deadline needs).
+whole_seconds() {
+  [[ "$1" =~ ^([0-9]+)s?$ ]] || fail "WARMUP and DURATION must be whole seconds (10s) for *_churn"
+  echo "${BASH_REMATCH[1]}"
+}
+# start_churn SECONDS: for SECONDS, one session updates a random account of ids.txt (display name,
+# version, update time) CHURN_RATE times per second, each in its own transaction, straight in the
+# database: the users service hears them through its trigger as it would any writer's, and the
+# bff drops what they touch. In the background; CHURN_PID is the psql client.
+start_churn() {
+  local pause
+  pause="$(awk -v r="${CHURN_RATE}" 'BEGIN {printf "%.4f", 1 / r}')"
+  psql_super users -c "DO \$\$
+DECLARE
+  deadline timestamptz := clock_timestamp() + interval '$1 seconds';
+  writes bigint := 0;
+  id_count bigint;
+  target bigint;
+BEGIN
+  SELECT count(*) INTO id_count FROM bench_churn_ids;
+  WHILE clock_timestamp() < deadline LOOP
+    target := 1 + floor(random() * id_count)::bigint;
+    UPDATE users SET display_name = 'Churn ' || writes, version = version + 1, updated_at = now()
+      WHERE id = (SELECT c.id FROM bench_churn_ids c WHERE c.pos = target);
+    COMMIT;
+    writes := writes + 1;
+    PERFORM pg_sleep(${pause});
+  END LOOP;
+END \$\$" >"${TMP_DIR}/churn.log" 2>&1 &
+  CHURN_PID=$!
+  stack_track "${CHURN_PID}"
+}
+
 BUSY_BEFORE="$(busy_processes)"
 UPTIME_BEFORE="$(uptime)"
 info "load before the runs: ${UPTIME_BEFORE##*load }"
-declare -A RESULT=() RSS_MAX=() ROLES_CALLS=()
+declare -A RESULT=() RSS_MAX=() ROLES_CALLS=() CACHE=()
 FAILED=()
 for name in "${ORDER[@]}"; do
   selected "${name}" || continue
   export BFF_PATH="${PATHS[${name}]}"
   url="$(target "${name}")"
   info "${name}: GET ${url}${BFF_PATH} [$(elapsed)]"
+  if [[ "${name}" == *_churn ]]; then
+    start_churn $(($(whole_seconds "${WARMUP}") + $(whole_seconds "${DURATION}") + 1))
+  fi
   if [[ "${WARMUP}" != 0 && "${WARMUP}" != 0s ]]; then
     step wrk -c "${CONNECTIONS}" -t "${THREADS}" -d "${WARMUP}" -s "${LUA_SCRIPT}" "${url}/" \
       >"${TMP_DIR}/wrk_${name}_warmup.txt" 2>&1 || fail "wrk warm-up of ${name} failed"
   fi
   rss_from="$(wc -l <"${TMP_DIR}/rss.txt")"
+  cache_from="$(cache_counters "${url}")"
   roles_from="$(grpc_calls "${ROLES_ADMIN_PORT}" GetEffectivePermissions)"
   read -ra PG_PIDS <<<"$(pg_pids)"
   cpu_from="$(cpu_ticks "$(target_pid "${name}")") $(cpu_ticks "${USERS_PID}") $(cpu_ticks "${ROLES_PID}") $(cpu_ticks "${PG_PIDS[@]}") $(busy_ticks)"
@@ -281,6 +336,10 @@ for name in "${ORDER[@]}"; do
     "${url}/" >"${TMP_DIR}/wrk_${name}.txt" 2>&1 || fail "wrk run of ${name} failed"
   cpu_to="$(cpu_ticks "$(target_pid "${name}")") $(cpu_ticks "${USERS_PID}") $(cpu_ticks "${ROLES_PID}") $(cpu_ticks "${PG_PIDS[@]}") $(busy_ticks)"
   CPU_US[${name}]="${cpu_from} ${cpu_to}"
+  CACHE[${name}]="${cache_from} $(cache_counters "${url}")"
+  if [[ "${name}" == *_churn ]]; then
+    wait "${CHURN_PID}" || { cat "${TMP_DIR}/churn.log" >&2; fail "the churn writer failed"; }
+  fi
   ROLES_CALLS[${name}]=$(($(grpc_calls "${ROLES_ADMIN_PORT}" GetEffectivePermissions) - roles_from))
   RSS_MAX[${name}]="$(rss_max_since "${rss_from}" "$(target_pid "${name}")")"
   RESULT[${name}]="$(grep '^RESULT ' "${TMP_DIR}/wrk_${name}.txt")" ||
@@ -348,14 +407,16 @@ declare -A LABEL=(
   [get_user]="\`GET /api/users/{id}\`"
   [get_user_uncached]="\`GET /api/users/{id}\`, bff_uncached (no users cache)"
   [get_user_nocache]="\`GET /api/users/{id}\`, bff_nocache (no service key: no cache at all)"
+  [get_user_churn]="\`GET /api/users/{id}\` while ${CHURN_RATE} updates/s change those accounts"
   [me]="\`GET /api/me\`"
   [me_uncached]="\`GET /api/me\`, bff_uncached"
   [list]="25-row list, \`_sort=createTime&_order=DESC\`"
   [list_uncached]="25-row list, bff_uncached"
+  [list_churn]="25-row list while ${CHURN_RATE} updates/s change accounts"
   [search]="25-row text search, \`q=${QUERY}\`"
   [search_uncached]="25-row text search, bff_uncached"
 )
-COMMAND="USERS=${USERS} CONNECTIONS=${CONNECTIONS} THREADS=${THREADS} WARMUP=${WARMUP}"
+COMMAND="USERS=${USERS} CONNECTIONS=${CONNECTIONS} THREADS=${THREADS} WARMUP=${WARMUP} CHURN_RATE=${CHURN_RATE}"
 COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
 {
   echo "# BFF gateway benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -400,6 +461,20 @@ COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
         for (i = 1; i <= 4; i++) { d[i] = (t[i + 5] - t[i]) * us; ours += d[i] }
         machine = (t[10] - t[5]) * us
         printf "| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", label, d[1], d[2], d[3], d[4], ours, machine, machine - ours
+      }'
+  done
+  echo
+  echo "The users cache during each measured run (\`/metrics\` of the bff driven, before and after): lookups answered from the cached records and pages, lookups that asked the users service, and the changes its \`WatchUserChanges\` stream brought (each drops one record and every page)."
+  echo
+  echo "| path | record hits | record misses | page hits | page misses | hit rate | changes heard |"
+  echo "|---|--:|--:|--:|--:|--:|--:|"
+  for name in "${ORDER[@]}"; do
+    selected "${name}" || continue
+    awk -v label="${LABEL[${name}]}" -v c="${CACHE[${name}]}" 'BEGIN {
+        split(c, v, " "); for (i = 1; i <= 5; i++) d[i] = v[i + 5] - v[i]
+        asked = d[1] + d[2] + d[3] + d[4]
+        rate = asked > 0 ? sprintf("%.1f%%", 100 * (d[1] + d[3]) / asked) : "–"
+        printf "| %s | %d | %d | %d | %d | %s | %d |\n", label, d[1], d[2], d[3], d[4], rate, d[5]
       }'
   done
   echo

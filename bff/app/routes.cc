@@ -25,7 +25,11 @@ absl::Status AddRoutes(http::Router& router, const Downstreams& downstreams,
   AuditApi audit{
       .client = downstreams.audit.get(),
       .stubs = std::make_shared<downstream::StubSet<audit::v1::AuditService>>(*downstreams.audit)};
-  if (absl::Status added = AddAuthRoutes(router, users); !added.ok()) {
+  // Sign-ins write only sign-in bookkeeping (lastLoginTime): the watch brings that to the cache
+  // within milliseconds, and dropping every cached record on each sign-in would empty it.
+  UsersApi sign_in = users;
+  sign_in.cache = nullptr;
+  if (absl::Status added = AddAuthRoutes(router, sign_in); !added.ok()) {
     return added;
   }
   if (absl::Status added = AddUserRoutes(router, users); !added.ok()) {
