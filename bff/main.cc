@@ -205,6 +205,13 @@ int Run(std::vector<std::string> oidc_flags) {
                                           "GET /api/users answers", users_cache.pages());
   authz::RegisterChangeWatchMetrics(registry, "bff_users_watch", "WatchUserChanges",
                                     users_watcher->get());
+  registry.CounterCallback(
+      "bff_users_cache_shared_loads_total",
+      "Users cache misses answered by another request's call in flight (record or page).",
+      [&users_cache] {
+        return static_cast<double>(users_cache.user_loads().joined() +
+                                   users_cache.page_loads().joined());
+      });
 
   http::Router router;
   app::RouteOptions route_options{

@@ -35,6 +35,8 @@ UsersCache::UsersCache(UsersCacheOptions options)
     : users_({.max_entries = options.max_users, .max_age = options.max_age, .enabled = false}),
       pages_({.max_entries = options.max_pages, .max_age = options.max_age, .enabled = false}) {}
 
+std::string UsersCache::UserKey(std::string_view id) { return Lower(id); }
+
 std::shared_ptr<const CachedUser> UsersCache::FindUser(std::string_view id) {
   return users_.Find(Lower(id), absl::Now());
 }

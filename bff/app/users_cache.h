@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "bff/downstream/coalescer.h"
 #include "libs/authz/invalidating_cache.h"
 #include "proto/common/v1/page.pb.h"
 #include "proto/users/v1/users.pb.h"
@@ -61,6 +62,9 @@ class UsersCache {
  public:
   explicit UsersCache(UsersCacheOptions options = {});
 
+  /// The key of account `id` (any case): its lower-case id.
+  static std::string UserKey(std::string_view id);
+
   /// The cached account `id` (any case), or null.
   std::shared_ptr<const CachedUser> FindUser(std::string_view id);
   /// Caches `user` unless a change arrived since `generation` (users_generation()) was read.
@@ -90,6 +94,12 @@ class UsersCache {
   const authz::InvalidatingCache<CachedUser>& users() const { return users_; }
   const authz::InvalidatingCache<CachedUsersPage>& pages() const { return pages_; }
 
+  /// Loads in progress, so that concurrent misses of one record (page) make one call.
+  downstream::Coalescer<std::shared_ptr<const CachedUser>>& user_loads() { return user_loads_; }
+  downstream::Coalescer<std::shared_ptr<const CachedUsersPage>>& page_loads() {
+    return page_loads_;
+  }
+
  private:
   // Pages depend on every account: any named change drops all of them.
   class PagesInvalidation final : public authz::CacheInvalidation {
@@ -107,6 +117,8 @@ class UsersCache {
   authz::InvalidatingCache<CachedUsersPage> pages_;
   PagesInvalidation pages_invalidation_{pages_};
   authz::CacheInvalidations invalidation_{{&users_, &pages_invalidation_}};
+  downstream::Coalescer<std::shared_ptr<const CachedUser>> user_loads_;
+  downstream::Coalescer<std::shared_ptr<const CachedUsersPage>> page_loads_;
 };
 
 }  // namespace backoffice::bff::app

@@ -124,13 +124,23 @@ asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
     co_return http::ProblemResponse(request, applied);
   }
   ApplyUsersPage(*query, list);
+  using Loads = downstream::Coalescer<std::shared_ptr<const CachedUsersPage>>;
+  std::optional<Loads::Lead> lead;
   std::string key;
+  uint64_t generation = 0;
   if (users.cache != nullptr) {
     if (auto cached = users.cache->FindPage(list, key)) {
       co_return ListResponse(*query, cached->body, cached->count, cached->page_info);
     }
+    generation = users.cache->pages_generation();
+    Loads::Joined joined = users.cache->page_loads().Join(key, generation);
+    if (joined.leads) {
+      lead.emplace(users.cache->page_loads(), key, std::move(joined));
+    } else if (std::optional<std::shared_ptr<const CachedUsersPage>> shared =
+                   co_await Loads::Wait(joined.flight)) {
+      co_return ListResponse(*query, (*shared)->body, (*shared)->count, (*shared)->page_info);
+    }  // else the leader failed: ask on our own (its error may not be ours)
   }
-  uint64_t generation = users.cache != nullptr ? users.cache->pages_generation() : 0;
   absl::StatusOr<users::v1::ListUsersResponse> page = co_await users.client->Call(
       request, "ListUsers", &Stub::async::ListUsers, users.async(), list, {.idempotent = true});
   if (!page.ok()) {
@@ -138,6 +148,7 @@ asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
   }
   if (users.cache != nullptr) {
     auto stored = users.cache->StorePage(std::move(key), *page, generation);
+    if (lead.has_value()) lead->Share(stored);
     co_return ListResponse(*query, stored->body, stored->count, stored->page_info);
   }
   json::array rows;

@@ -1,0 +1,156 @@
+// Concurrent loads of the same key share one downstream call ("single flight"): the first caller
+// leads and asks, callers that arrive while it is asking wait for its answer instead of asking
+// too. A cache in front of a service uses it so that the moment after an invalidation, when every
+// connection misses at once, costs one call per key rather than one per connection.
+//
+//   auto [flight, leads] = coalescer.Join(key, cache.generation());
+//   if (!leads) {
+//     if (auto shared = co_await Coalescer<T>::Wait(flight)) co_return *shared;
+//     // the leader failed: ask on our own below (never share an error: it may be the leader's)
+//   }
+//   ... ask, store in the cache ...
+//   if (leads) coalescer.Complete(key, flight, answer);   // or a Coalescer<T>::Lead guard
+//
+// Exactness: a caller only joins a flight that started at the cache generation it sees now, so
+// an answer loaded before a change the caller already knows of (its own write, a notice) is never
+// handed to it; a newer flight replaces the stale one for later callers.
+//
+// Waiters may run on any I/O thread: each waits on a timer of its own executor, which the leader
+// cancels through a post to that executor. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+namespace backoffice::bff::downstream {
+
+template <typename T>
+class Coalescer {
+ public:
+  /// One call in progress and the callers waiting for it.
+  class Flight {
+   public:
+    explicit Flight(uint64_t generation) : generation_(generation) {}
+
+   private:
+    friend class Coalescer;
+    const uint64_t generation_;
+    absl::Mutex mutex_;
+    bool done_ ABSL_GUARDED_BY(mutex_) = false;
+    std::optional<T> answer_ ABSL_GUARDED_BY(mutex_);
+    std::vector<std::function<void()>> wake_ ABSL_GUARDED_BY(mutex_);
+  };
+
+  struct Joined {
+    std::shared_ptr<Flight> flight;
+    /// Whether the caller leads (it must Complete) or waits.
+    bool leads = false;
+  };
+
+  /// Joins the flight for `key` started at `generation`, or starts one (the caller leads).
+  Joined Join(std::string_view key, uint64_t generation) {
+    absl::MutexLock lock(&mutex_);
+    auto it = flights_.find(Key(key));
+    if (it != flights_.end() && it->second->generation_ == generation) {
+      joined_.fetch_add(1, std::memory_order_relaxed);
+      return {it->second, false};
+    }
+    auto flight = std::make_shared<Flight>(generation);
+    flights_[std::string(key)] = flight;
+    return {flight, true};
+  }
+
+  /// The leader's answer (nullopt: it failed and shares nothing). Wakes every waiter.
+  void Complete(std::string_view key, const std::shared_ptr<Flight>& flight,
+                std::optional<T> answer) {
+    {
+      absl::MutexLock lock(&mutex_);
+      auto it = flights_.find(Key(key));
+      if (it != flights_.end() && it->second == flight) flights_.erase(it);
+    }
+    std::vector<std::function<void()>> wake;
+    {
+      absl::MutexLock lock(&flight->mutex_);
+      flight->done_ = true;
+      flight->answer_ = std::move(answer);
+      wake.swap(flight->wake_);
+    }
+    for (std::function<void()>& one : wake) one();
+  }
+
+  /// Waits for the flight's leader; its answer, or nullopt when it failed.
+  static boost::asio::awaitable<std::optional<T>> Wait(std::shared_ptr<Flight> flight) {
+    auto executor = co_await boost::asio::this_coro::executor;
+    auto timer = std::make_shared<boost::asio::steady_timer>(
+        executor, boost::asio::steady_timer::time_point::max());
+    bool wait = false;
+    {
+      absl::MutexLock lock(&flight->mutex_);
+      if (!flight->done_) {
+        wait = true;
+        // Posted to this coroutine's executor, so the cancel runs after async_wait started
+        // (each I/O thread runs its own io_context).
+        flight->wake_.push_back(
+            [executor, timer] { boost::asio::post(executor, [timer] { timer->cancel(); }); });
+      }
+    }
+    if (wait) {
+      boost::system::error_code ignored;
+      co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    }
+    absl::MutexLock lock(&flight->mutex_);
+    co_return flight->answer_;
+  }
+
+  /// Completes a led flight when it goes out of scope, with nothing unless Share was called, so
+  /// a leader that returns early never leaves its waiters hanging.
+  class Lead {
+   public:
+    Lead(Coalescer& coalescer, std::string key, Joined joined)
+        : coalescer_(coalescer), key_(std::move(key)), joined_(std::move(joined)) {}
+    ~Lead() {
+      if (joined_.leads) coalescer_.Complete(key_, joined_.flight, std::move(answer_));
+    }
+    Lead(const Lead&) = delete;
+    Lead& operator=(const Lead&) = delete;
+
+    /// The answer the waiters get.
+    void Share(T answer) { answer_ = std::move(answer); }
+
+   private:
+    Coalescer& coalescer_;
+    const std::string key_;
+    const Joined joined_;
+    std::optional<T> answer_;
+  };
+
+  /// Callers that waited for another's call instead of asking (for metrics).
+  uint64_t joined() const { return joined_.load(std::memory_order_relaxed); }
+
+ private:
+  static absl::string_view Key(std::string_view key) { return {key.data(), key.size()}; }
+
+  absl::Mutex mutex_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mutex_);
+  std::atomic<uint64_t> joined_{0};
+};
+
+}  // namespace backoffice::bff::downstream
