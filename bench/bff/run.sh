@@ -31,12 +31,14 @@
 #   CONNECTIONS=32 THREADS=2   wrk -c and -t
 #   SCENARIOS=...          comma-separated subset of:
 #                          healthz,get_user,get_user_uncached,get_user_nocache,get_user_churn,
-#                          me,me_uncached,list,list_uncached,list_churn,search,search_uncached
+#                          me,me_uncached,list,list_uncached,list_churn,search,search_uncached,
+#                          search_churn
 #                          (*_uncached: the bff_uncached, without the users cache; *_churn: the
 #                          bff while CHURN_RATE updates/s change the accounts)
 #   QUERY='99@'            q of the text search (matches 1% of the seeded emails)
-#   CHURN_RATE=100         *_churn scenarios: account updates per second written straight to the
-#                          database (on the rotated ids) while wrk reads
+#   CHURN_RATE=100         *_churn scenarios: account updates per second asked of a writer session
+#                          (straight to the database, on the rotated ids) while wrk reads; it
+#                          reaches fewer on a busy machine: the report gives the changes heard
 #   ID_COUNT=10000         seeded ids the get_user run rotates over
 #   IO_THREADS=0           the bff's --io_threads (0: one per core)
 #   DOWNSTREAM_CONNECTIONS=4  the bff's --downstream_connections (HTTP/2 connections per service)
@@ -63,7 +65,7 @@ WARMUP="${WARMUP:-2s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
-SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_uncached,get_user_nocache,get_user_churn,me,me_uncached,list,list_uncached,list_churn,search,search_uncached}"
+SCENARIOS="${SCENARIOS:-healthz,get_user,get_user_uncached,get_user_nocache,get_user_churn,me,me_uncached,list,list_uncached,list_churn,search,search_uncached,search_churn}"
 QUERY="${QUERY:-99@}"
 CHURN_RATE="${CHURN_RATE:-100}"
 ID_COUNT="${ID_COUNT:-10000}"
@@ -187,6 +189,7 @@ declare -A PATHS=(
   [list_churn]="/api/users?_start=0&_end=25&_sort=createTime&_order=DESC"
   [search]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
   [search_uncached]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
+  [search_churn]="/api/users?q=${QUERY_ENCODED}&_start=0&_end=25"
 )
 # Which bff each scenario drives (the cached one unless named here).
 declare -A TARGET=([get_user_nocache]="${BFF_NOCACHE}" [get_user_uncached]="${BFF_UNCACHED}"
@@ -195,7 +198,7 @@ declare -A TARGET_PID=([get_user_nocache]="${BFF_NOCACHE_PID}" [get_user_uncache
   [me_uncached]="${BFF_UNCACHED_PID}" [list_uncached]="${BFF_UNCACHED_PID}"
   [search_uncached]="${BFF_UNCACHED_PID}")
 ORDER=(healthz get_user get_user_uncached get_user_nocache get_user_churn me me_uncached list
-  list_uncached list_churn search search_uncached)
+  list_uncached list_churn search search_uncached search_churn)
 IFS=',' read -r -a SELECTED <<<"${SCENARIOS}"
 for name in "${SELECTED[@]}"; do
   [[ -n "${PATHS[${name}]:-}" ]] || fail "unknown scenario '${name}' (known: ${ORDER[*]})"
@@ -407,14 +410,15 @@ declare -A LABEL=(
   [get_user]="\`GET /api/users/{id}\`"
   [get_user_uncached]="\`GET /api/users/{id}\`, bff_uncached (no users cache)"
   [get_user_nocache]="\`GET /api/users/{id}\`, bff_nocache (no service key: no cache at all)"
-  [get_user_churn]="\`GET /api/users/{id}\` while ${CHURN_RATE} updates/s change those accounts"
+  [get_user_churn]="\`GET /api/users/{id}\` while a writer updates those accounts (CHURN_RATE=${CHURN_RATE})"
   [me]="\`GET /api/me\`"
   [me_uncached]="\`GET /api/me\`, bff_uncached"
   [list]="25-row list, \`_sort=createTime&_order=DESC\`"
   [list_uncached]="25-row list, bff_uncached"
-  [list_churn]="25-row list while ${CHURN_RATE} updates/s change accounts"
+  [list_churn]="25-row list while a writer updates accounts (CHURN_RATE=${CHURN_RATE})"
   [search]="25-row text search, \`q=${QUERY}\`"
   [search_uncached]="25-row text search, bff_uncached"
+  [search_churn]="25-row text search while a writer updates accounts (CHURN_RATE=${CHURN_RATE})"
 )
 COMMAND="USERS=${USERS} CONNECTIONS=${CONNECTIONS} THREADS=${THREADS} WARMUP=${WARMUP} CHURN_RATE=${CHURN_RATE}"
 COMMAND+=" DURATION=${DURATION} REVOKE_ROUNDS=${REVOKE_ROUNDS} bench/bff/run.sh"
