@@ -1,38 +1,35 @@
 #include "bff/app/users_api.h"
 
-#include <optional>
 #include <string>
 #include <utility>
 
 namespace backoffice::bff::app {
 
-boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const CachedUser>>> FindUser(
-    UsersApi users, const http::HttpRequest& request, std::string_view id) {
-  using Loads = downstream::Coalescer<std::shared_ptr<const CachedUser>>;
-  std::optional<Loads::Lead> lead;
-  uint64_t generation = 0;
-  if (users.cache != nullptr) {
-    if (std::shared_ptr<const CachedUser> cached = users.cache->FindUser(id)) co_return cached;
-    generation = users.cache->users_generation();
-    std::string key = UsersCache::UserKey(id);
-    Loads::Joined joined = users.cache->user_loads().Join(key, generation);
-    if (joined.leads) {
-      lead.emplace(users.cache->user_loads(), std::move(key), std::move(joined));
-    } else if (std::optional<std::shared_ptr<const CachedUser>> shared =
-                   co_await Loads::Wait(joined.flight)) {
-      co_return *shared;
-    }  // else the leader failed: ask on our own (its error may not be ours)
-  }
+namespace {
+
+// GetUser, stored in the cache (when there is one) unless a change came after `generation`.
+boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const CachedUser>>> AskUser(
+    UsersApi users, const http::HttpRequest& request, std::string id, uint64_t generation) {
   users::v1::GetUserRequest get;
-  get.set_id(std::string(id));
+  get.set_id(std::move(id));
   absl::StatusOr<users::v1::User> user = co_await users.client->Call(
       request, "GetUser", &users::v1::UsersService::Stub::async::GetUser, users.async(), get,
       {.idempotent = true});
   if (!user.ok()) co_return user.status();
   if (users.cache == nullptr) co_return RenderUser(*user);
-  std::shared_ptr<const CachedUser> stored = users.cache->StoreUser(*user, generation);
-  if (lead.has_value()) lead->Share(stored);
-  co_return stored;
+  co_return users.cache->StoreUser(*user, generation);
+}
+
+}  // namespace
+
+boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const CachedUser>>> FindUser(
+    UsersApi users, const http::HttpRequest& request, std::string_view id) {
+  if (users.cache == nullptr) co_return co_await AskUser(users, request, std::string(id), 0);
+  if (std::shared_ptr<const CachedUser> cached = users.cache->FindUser(id)) co_return cached;
+  uint64_t generation = users.cache->users_generation();
+  co_return co_await downstream::CoalescedLoad(
+      users.cache->user_loads(), UsersCache::UserKey(id), generation,
+      AskUser(users, request, std::string(id), generation));
 }
 
 }  // namespace backoffice::bff::app

@@ -61,17 +61,22 @@ std::shared_ptr<const CachedUsersPage> UsersCache::FindPage(
   return pages_.Find(key, absl::Now());
 }
 
-std::shared_ptr<const CachedUsersPage> UsersCache::StorePage(
-    std::string key, const users::v1::ListUsersResponse& page, uint64_t generation) {
-  auto cached = std::make_shared<CachedUsersPage>();
+std::shared_ptr<const CachedUsersPage> RenderUsersPage(const users::v1::ListUsersResponse& page) {
+  auto rendered = std::make_shared<CachedUsersPage>();
   boost::json::array rows;
   rows.reserve(page.users_size());
   for (const users::v1::User& user : page.users()) {
     rows.push_back(UserToJson(user));
   }
-  cached->body = boost::json::serialize(rows);
-  cached->count = rows.size();
-  cached->page_info = page.page_info();
+  rendered->body = boost::json::serialize(rows);
+  rendered->count = rows.size();
+  rendered->page_info = page.page_info();
+  return rendered;
+}
+
+std::shared_ptr<const CachedUsersPage> UsersCache::StorePage(
+    std::string key, const users::v1::ListUsersResponse& page, uint64_t generation) {
+  std::shared_ptr<const CachedUsersPage> cached = RenderUsersPage(page);
   pages_.Insert(key, cached, generation);
   return cached;
 }

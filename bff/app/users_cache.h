@@ -50,6 +50,9 @@ struct CachedUsersPage {
   std::optional<absl::Time> valid_until;
 };
 
+/// `page` rendered as CachedUsersPage (not stored).
+std::shared_ptr<const CachedUsersPage> RenderUsersPage(const users::v1::ListUsersResponse& page);
+
 /// Bounds of the two caches.
 struct UsersCacheOptions {
   size_t max_users = 20'000;

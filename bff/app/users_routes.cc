@@ -113,6 +113,30 @@ HttpResponse UserResponse(int status, const users::v1::User& user) {
   return RecordResponse(status, UserToJson(user), user.etag());
 }
 
+// ListUsers, rendered, and stored under `key` in the cache (when there is one) unless a change
+// came after `generation`.
+asio::awaitable<absl::StatusOr<std::shared_ptr<const CachedUsersPage>>> AskPage(
+    UsersApi users, const HttpRequest& request, users::v1::ListUsersRequest list, std::string key,
+    uint64_t generation) {
+  absl::StatusOr<users::v1::ListUsersResponse> page = co_await users.client->Call(
+      request, "ListUsers", &Stub::async::ListUsers, users.async(), list, {.idempotent = true});
+  if (!page.ok()) co_return page.status();
+  if (users.cache == nullptr) co_return RenderUsersPage(*page);
+  co_return users.cache->StorePage(std::move(key), *page, generation);
+}
+
+// The answer to `list`: from the cache, from another request's call in flight, or asked.
+asio::awaitable<absl::StatusOr<std::shared_ptr<const CachedUsersPage>>> FindPage(
+    UsersApi users, const HttpRequest& request, users::v1::ListUsersRequest list) {
+  if (users.cache == nullptr) co_return co_await AskPage(users, request, std::move(list), "", 0);
+  std::string key;
+  if (auto cached = users.cache->FindPage(list, key)) co_return cached;
+  uint64_t generation = users.cache->pages_generation();
+  co_return co_await downstream::CoalescedLoad(
+      users.cache->page_loads(), key, generation,
+      AskPage(users, request, std::move(list), key, generation));
+}
+
 asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
   absl::StatusOr<http::ListQuery> query =
       http::ParseListQuery(request.query, request.headers.Get("range"), UsersListSpec());
@@ -124,38 +148,10 @@ asio::awaitable<HttpResponse> ListUsers(UsersApi users, HttpRequest& request) {
     co_return http::ProblemResponse(request, applied);
   }
   ApplyUsersPage(*query, list);
-  using Loads = downstream::Coalescer<std::shared_ptr<const CachedUsersPage>>;
-  std::optional<Loads::Lead> lead;
-  std::string key;
-  uint64_t generation = 0;
-  if (users.cache != nullptr) {
-    if (auto cached = users.cache->FindPage(list, key)) {
-      co_return ListResponse(*query, cached->body, cached->count, cached->page_info);
-    }
-    generation = users.cache->pages_generation();
-    Loads::Joined joined = users.cache->page_loads().Join(key, generation);
-    if (joined.leads) {
-      lead.emplace(users.cache->page_loads(), key, std::move(joined));
-    } else if (std::optional<std::shared_ptr<const CachedUsersPage>> shared =
-                   co_await Loads::Wait(joined.flight)) {
-      co_return ListResponse(*query, (*shared)->body, (*shared)->count, (*shared)->page_info);
-    }  // else the leader failed: ask on our own (its error may not be ours)
-  }
-  absl::StatusOr<users::v1::ListUsersResponse> page = co_await users.client->Call(
-      request, "ListUsers", &Stub::async::ListUsers, users.async(), list, {.idempotent = true});
-  if (!page.ok()) {
-    co_return http::ProblemResponse(request, page.status());
-  }
-  if (users.cache != nullptr) {
-    auto stored = users.cache->StorePage(std::move(key), *page, generation);
-    if (lead.has_value()) lead->Share(stored);
-    co_return ListResponse(*query, stored->body, stored->count, stored->page_info);
-  }
-  json::array rows;
-  for (const users::v1::User& user : page->users()) {
-    rows.push_back(UserToJson(user));
-  }
-  co_return ListResponse(*query, std::move(rows), page->page_info());
+  absl::StatusOr<std::shared_ptr<const CachedUsersPage>> page =
+      co_await FindPage(users, request, std::move(list));
+  if (!page.ok()) co_return http::ProblemResponse(request, page.status());
+  co_return ListResponse(*query, (*page)->body, (*page)->count, (*page)->page_info);
 }
 
 asio::awaitable<HttpResponse> GetUser(UsersApi users, HttpRequest& request) {

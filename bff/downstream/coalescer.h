@@ -3,13 +3,12 @@
 // too. A cache in front of a service uses it so that the moment after an invalidation, when every
 // connection misses at once, costs one call per key rather than one per connection.
 //
-//   auto [flight, leads] = coalescer.Join(key, cache.generation());
-//   if (!leads) {
-//     if (auto shared = co_await Coalescer<T>::Wait(flight)) co_return *shared;
-//     // the leader failed: ask on our own below (never share an error: it may be the leader's)
-//   }
-//   ... ask, store in the cache ...
-//   if (leads) coalescer.Complete(key, flight, answer);   // or a Coalescer<T>::Lead guard
+//   uint64_t generation = cache.generation();        // before asking
+//   absl::StatusOr<T> answer = co_await CoalescedLoad(coalescer, key, generation,
+//                                                     AskAndStore(..., generation));
+//
+// (or Join / Wait / Complete by hand). A failed leader shares nothing: each waiter then asks on
+// its own, so that it gets its own error.
 //
 // Exactness: a caller only joins a flight that started at the cache generation it sees now, so
 // an answer loaded before a change the caller already knows of (its own write, a notice) is never
@@ -37,6 +36,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
@@ -152,5 +152,24 @@ class Coalescer {
   absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mutex_);
   std::atomic<uint64_t> joined_{0};
 };
+
+/// Runs `load` (a lazily started awaitable: it runs only if needed) as one flight of
+/// `coalescer`: leads when no flight for `key` at `generation` is in progress, else waits for
+/// that one's answer — and runs `load` itself when the leader failed. The leader shares only an
+/// OK answer.
+template <typename T>
+boost::asio::awaitable<absl::StatusOr<T>> CoalescedLoad(
+    Coalescer<T>& coalescer, std::string key, uint64_t generation,
+    boost::asio::awaitable<absl::StatusOr<T>> load) {
+  typename Coalescer<T>::Joined joined = coalescer.Join(key, generation);
+  if (!joined.leads) {
+    if (std::optional<T> shared = co_await Coalescer<T>::Wait(joined.flight)) co_return *shared;
+    co_return co_await std::move(load);  // the leader's error may not be ours: ask on our own
+  }
+  typename Coalescer<T>::Lead lead(coalescer, std::move(key), std::move(joined));
+  absl::StatusOr<T> answer = co_await std::move(load);
+  if (answer.ok()) lead.Share(*answer);
+  co_return answer;
+}
 
 }  // namespace backoffice::bff::downstream
