@@ -1,13 +1,19 @@
 #include "libs/auth/call_authenticator.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 
 #include "absl/time/clock.h"
 #include "libs/auth/bearer_token.h"
+#include "libs/auth/service_accounts.h"
+#include "libs/jwt/jwk.h"
 #include "libs/jwt/key_set.h"
 #include "libs/jwt/key_source.h"
+#include "libs/jwt/multi_issuer_verifier.h"
 #include "libs/jwt/signer.h"
 #include "libs/jwt/verifier.h"
 
@@ -99,4 +105,46 @@ TEST_CASE("missing, expired and forged tokens are refused") {
 }
 
 }  // namespace
+TEST_CASE("a service key names service accounts only, never a user") {
+  // The service issuer as a service loads it from its --service_jwks_file.
+  absl::StatusOr<jwt::PrivateKey> service_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "bff");
+  REQUIRE(service_key.ok());
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string path = std::string(tmp != nullptr ? tmp : "/tmp") + "/service-keys.jwks";
+  std::vector<jwt::PublicKey> published;
+  published.push_back(*service_key->GetPublicKey());
+  std::ofstream(path) << *jwt::WriteJwks(published);
+  absl::StatusOr<std::optional<jwt::TrustedIssuer>> services =
+      LoadServiceIssuer(path, {.audience = "backoffice-users"});
+  std::remove(path.c_str());
+  REQUIRE(services.ok());
+  REQUIRE(services->has_value());
+  absl::StatusOr<std::unique_ptr<jwt::MultiIssuerVerifier>> verifier =
+      jwt::MultiIssuerVerifier::Create({**services});
+  REQUIRE(verifier.ok());
+  CallAuthenticator authenticator(std::shared_ptr<const jwt::TokenVerifier>(std::move(*verifier)));
+
+  absl::Time now = absl::Now();
+  auto signed_as = [&](const std::string& subject) {
+    jwt::Claims claims;
+    claims.iss = "backoffice-services";
+    claims.sub = subject;
+    claims.aud = {"backoffice-users"};
+    claims.iat = now;
+    claims.exp = now + absl::Minutes(5);
+    absl::StatusOr<std::string> token = jwt::Sign(*service_key, claims);
+    REQUIRE(token.ok());
+    return "Bearer " + *token;
+  };
+  absl::StatusOr<Caller> service = authenticator.AuthenticateHeader(signed_as("service:bff"), now);
+  REQUIRE(service.ok());
+  CHECK(service->kind == Caller::Kind::kService);
+  // A user's id (the BFF's key must not open that user's "self" calls).
+  absl::StatusOr<Caller> user =
+      authenticator.AuthenticateHeader(signed_as("0190a4c2-7d4e-7c3a-9a51-5f1d2e3c4b5a"), now);
+  REQUIRE_FALSE(user.ok());
+  CHECK(user.status().code() == absl::StatusCode::kUnauthenticated);
+}
+
 }  // namespace backoffice::auth

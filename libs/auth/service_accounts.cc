@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/auth/caller.h"
 #include "libs/jwt/jwk.h"
 #include "libs/jwt/key_source.h"
 
@@ -31,10 +32,14 @@ absl::StatusOr<std::optional<jwt::TrustedIssuer>> LoadServiceIssuer(
   if (keys->empty()) {
     return absl::InvalidArgumentError(absl::StrCat(options.flag, ": no usable key"));
   }
-  return std::optional<jwt::TrustedIssuer>(jwt::TrustedIssuer{
-      .issuer = options.issuer,
-      .keys = std::make_shared<jwt::StaticKeySource>(*std::move(keys)),
-      .options = {.audiences = {options.audience}, .max_lifetime = options.max_lifetime}});
+  return std::optional<jwt::TrustedIssuer>(
+      jwt::TrustedIssuer{.issuer = options.issuer,
+                         .keys = std::make_shared<jwt::StaticKeySource>(*std::move(keys)),
+                         // Only service accounts: a service key can never name a user (whose own
+                         // calls, such as "self" reads, would then be open to it).
+                         .options = {.audiences = {options.audience},
+                                     .max_lifetime = options.max_lifetime,
+                                     .subject_prefix = kServiceSubjectPrefix}});
 }
 
 }  // namespace backoffice::auth

@@ -156,6 +156,9 @@ absl::StatusOr<Claims> Verifier::VerifyParsed(const ParsedToken& token, absl::Ti
   if (!audience_ok) {
     return absl::UnauthenticatedError("aud does not name this service");
   }
+  if (!options_.subject_prefix.empty() && !absl::StartsWith(claims->sub, options_.subject_prefix)) {
+    return absl::UnauthenticatedError("sub is not a principal this issuer may name");
+  }
 
   // Key and signature.
   std::shared_ptr<const KeySet> keys = keys_->GetKeys(kid);

@@ -33,6 +33,9 @@ struct VerifierOptions {
   size_t max_token_bytes = 8192;
   /// If finite, exp - iat (or exp - now without iat) may not exceed this.
   absl::Duration max_lifetime = absl::InfiniteDuration();
+  /// If not empty, `sub` must start with it: an issuer that may only name one kind of principal
+  /// (service accounts are "service:<name>") cannot be used to name another.
+  std::string subject_prefix;
 };
 
 /// Verifies compact JWS access tokens of one issuer (RFC 7519, RFC 8725 best practices).
@@ -45,8 +48,8 @@ struct VerifierOptions {
 /// key whose algorithm is not the header's alg; a signature of the wrong length or that does not
 /// verify; badly typed claims; missing exp; expired (now >= exp + leeway); not yet valid (nbf -
 /// leeway > now); issued in the future (iat - leeway > now); longer than max_lifetime; missing or
-/// wrong iss; missing or wrong aud. The `jku`, `x5u`, `jwk` and `x5c` headers are ignored:
-/// keys come only from the KeySource.
+/// wrong iss; missing or wrong aud; a `sub` without the required prefix. The `jku`, `x5u`, `jwk`
+/// and `x5c` headers are ignored: keys come only from the KeySource.
 ///
 /// Claims are checked before the signature so that a forged expired token or one for another
 /// audience costs no signature check and no JWKS refresh.
