@@ -1,6 +1,9 @@
-// Migration 0014's triggers: every committed change to an account notifies `users_changed` with
-// its id, or 'all' for a statement over more than 64 accounts; a rolled-back change notifies
-// nothing. Heard the way the service hears it (pg::NotificationListener into a watch::ChangeFeed).
+// Migrations 0014 and 0015's triggers: every committed change to what user_view shows of an
+// account notifies `users_changed` with its id, or 'all' for a statement over more than 64
+// accounts; a rolled-back change, and an UPDATE of columns user_view does not read (sign-in
+// bookkeeping), notify nothing. Heard the way the service hears it (pg::NotificationListener into
+// a watch::ChangeFeed). "Nothing" is shown the way a rolled-back change is: the next notification
+// is the one for the visible change committed after it.
 #include <catch2/catch.hpp>
 #include <optional>
 #include <set>
@@ -107,12 +110,103 @@ TEST_CASE("a statement over at most 64 accounts notifies each id; over 64, 'all'
 
   InsertMany(f, 65);
   CHECK(heard.Next(1) == std::vector<ChangeEvent>{{Kind::kAll, ""}});
-  f.Query("UPDATE users SET display_name = 'Everyone'");  // 129 accounts
+  f.Query("UPDATE users SET failed_logins = failed_logins + 1");  // 129 accounts, none visibly
+  f.Query("UPDATE users SET display_name = 'Everyone'");
   CHECK(heard.Next(1) == std::vector<ChangeEvent>{{Kind::kAll, ""}});
   f.Query("DELETE FROM users WHERE email LIKE 'bulk-%'");
   CHECK(heard.Next(1) == std::vector<ChangeEvent>{{Kind::kAll, ""}});
   f.Query("TRUNCATE recovery_codes");
   CHECK(heard.Next(1) == std::vector<ChangeEvent>{{Kind::kAll, ""}});
+}
+
+TEST_CASE("sign-in bookkeeping that user_view does not show notifies nothing") {
+  testing::StoreFixture f;
+  User alice = f.CreateUser("alice");
+  User bob = f.CreateUser("bob");
+  Listening heard(f);
+
+  // A password set where there was none changes password_set: visible.
+  f.Query("UPDATE users SET password_hash = 'hash-1' WHERE id = $1", {alice.id});
+  CHECK(heard.Next(1) == std::vector<ChangeEvent>{Key(alice.id)});
+
+  // The columns services/users/auth/queries write outside user_view, one statement per query.
+  // save_user_lockout.sql (a failed login, reachable without credentials):
+  f.Query(
+      "UPDATE users SET failed_logins = 5, last_failed_login_at = now(), "
+      "locked_until = now() + interval '15 minutes', lock_count = 1, "
+      "last_failed_login_ip = '192.0.2.1' WHERE id = $1",
+      {alice.id});
+  // set_pending_totp.sql:
+  f.Query(
+      "UPDATE users SET totp_pending_secret_encrypted = '\\x0102', "
+      "totp_pending_expires_at = now() + interval '10 minutes' WHERE id = $1",
+      {alice.id});
+  // set_totp_last_step.sql:
+  f.Query("UPDATE users SET totp_last_step = 12345 WHERE id = $1", {alice.id});
+  // rehash_password.sql: another hash of the same password leaves password_set as it was.
+  f.Query("UPDATE users SET password_hash = 'hash-2' WHERE id = $1 AND password_hash = 'hash-1'",
+          {alice.id});
+  // A visible column written with the value it has.
+  f.Query("UPDATE users SET display_name = display_name, attributes = attributes WHERE id = $1",
+          {alice.id});
+  f.Query("UPDATE users SET display_name = 'Bob B' WHERE id = $1", {bob.id});
+  CHECK(heard.Next(1) == std::vector<ChangeEvent>{Key(bob.id)});
+
+  // A successful login (record_login.sql) sets last_login_at, which user_view shows.
+  f.Query(
+      "UPDATE users SET last_login_at = now(), failed_logins = 0, last_failed_login_at = NULL, "
+      "locked_until = NULL, lock_count = 0, last_failed_login_ip = '' WHERE id = $1",
+      {alice.id});
+  CHECK(heard.Next(1) == std::vector<ChangeEvent>{Key(alice.id)});
+}
+
+// Migration 0015 compares exactly these `users` columns (password_hash by whether it is set). A
+// migration that makes user_view read another column must compare it too, in a new migration.
+TEST_CASE("the UPDATE trigger compares every users column that user_view reads") {
+  testing::StoreFixture f;
+  pg::Result rows = f.Query(
+      "SELECT column_name::text FROM information_schema.view_column_usage "
+      "WHERE view_name = 'user_view' AND table_name = 'users' ORDER BY 1");
+  std::set<std::string> read;
+  for (int i = 0; i < rows.size(); ++i) read.insert(*rows[i].Get<std::string>(0));
+  CHECK(read == std::set<std::string>{"attributes", "created_at", "deleted_at", "disabled_reason",
+                                      "display_name", "email", "email_verified", "id",
+                                      "last_login_at", "locale", "password_change_required",
+                                      "password_changed_at", "password_hash", "phone_number",
+                                      "status", "time_zone", "totp_enabled", "updated_at",
+                                      "version"});
+}
+
+TEST_CASE("an UPDATE over several accounts notifies only those whose user_view changed") {
+  testing::StoreFixture f;
+  User a = f.CreateUser("a");
+  User b = f.CreateUser("b");
+  User c = f.CreateUser("c");
+  User d = f.CreateUser("d");
+  Listening heard(f);
+
+  // All four rows are updated; only a's and c's display names change.
+  f.Query(
+      "UPDATE users SET failed_logins = failed_logins + 1, display_name = CASE WHEN id IN "
+      "($1::uuid, $2::uuid) THEN display_name || ' X' ELSE display_name END",
+      {a.id, c.id});
+  std::set<std::string> notified;
+  for (const ChangeEvent& event : heard.Next(2)) {
+    CHECK(event.kind == Kind::kKey);
+    notified.insert(event.key);
+  }
+  CHECK(notified == std::set<std::string>{a.id, c.id});
+  // Nothing for b: the next notification is d's.
+  f.Query("UPDATE users SET status = 'disabled' WHERE id = $1", {d.id});
+  CHECK(heard.Next(1) == std::vector<ChangeEvent>{Key(d.id)});
+
+  // An account whose id changes is gone under the old id and new under the other: both notify.
+  pg::Result moved =
+      f.Query("UPDATE users SET id = gen_random_uuid() WHERE id = $1 RETURNING id::text", {b.id});
+  REQUIRE(moved.size() == 1);
+  notified.clear();
+  for (const ChangeEvent& event : heard.Next(2)) notified.insert(event.key);
+  CHECK(notified == std::set<std::string>{b.id, *moved[0].Get<std::string>(0)});
 }
 
 }  // namespace
