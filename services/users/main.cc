@@ -15,6 +15,7 @@
 //   --service_jwks_file                      JWKS of service-account keys (the BFF's) allowed to
 //                                            call as themselves: WatchUserChanges only
 //   --max_user_watchers                      concurrent WatchUserChanges streams on this replica
+//                                            (BFF replicas); below half the handler threads
 //   --housekeeping_interval                  how often expired rows are erased
 //   --oidc_issuer=issuer|jwks_url|audience   an external OpenID Connect issuer whose access
 //                                            tokens are accepted too, as by the BFF (repeatable);
@@ -48,6 +49,7 @@
 #include "libs/pg/notification_listener.h"
 #include "libs/server/periodic_task.h"
 #include "libs/server/service_channel.h"
+#include "libs/server/service_host.h"
 #include "libs/server/service_main.h"
 #include "libs/watch/change_feed.h"
 #include "libs/watch/feed_publisher.h"
@@ -96,8 +98,10 @@ ABSL_FLAG(std::string, service_jwks_file, "",
           "JWKS file with the public keys of service-account tokens (aud backoffice-users) "
           "allowed to call WatchUserChanges as themselves; without it only users' tokens are "
           "accepted");
-ABSL_FLAG(int32_t, max_user_watchers, 64,
-          "concurrent WatchUserChanges streams on this replica (each holds a thread)");
+ABSL_FLAG(int32_t, max_user_watchers, 16,
+          "concurrent WatchUserChanges streams on this replica (meant for BFF replicas; each "
+          "holds a gRPC handler thread, so it must stay below half the service host's "
+          "max_handler_threads)");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
           "file holding the bootstrap admin's password");
 
@@ -303,6 +307,17 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(
   int32_t watchers = absl::GetFlag(FLAGS_max_user_watchers);
   if (watchers < 1) {
     return absl::InvalidArgumentError("--max_user_watchers: must be at least 1");
+  }
+  // Each stream holds one synchronous handler thread for its whole life, and the host's pollers
+  // are drawn from the same threads: at half of them, watchers could starve every other call.
+  // RunServiceMain builds its ServiceHost with the default HostOptions.
+  if (int handler_threads = server::HostOptions{}.max_handler_threads;
+      2 * static_cast<int64_t>(watchers) >= handler_threads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max_user_watchers=", watchers, " must be below half of the service host's ",
+        "max_handler_threads (", handler_threads,
+        ", libs/server/service_host.h HostOptions): each WatchUserChanges stream holds a "
+        "handler thread for as long as it is open"));
   }
   c->feed = std::make_unique<watch::ChangeFeed>(watch::ChangeFeedOptions{
       .service = "users", .max_subscribers = static_cast<size_t>(watchers)});
