@@ -68,6 +68,10 @@ ABSL_FLAG(std::string, integrations_address, "127.0.0.1:50055",
           "gRPC address of the integrations service");
 ABSL_FLAG(int, downstream_connections, 4,
           "HTTP/2 connections to each service; concurrent calls spread over them");
+ABSL_FLAG(absl::Duration, downstream_keepalive, absl::Seconds(10),
+          "HTTP/2 ping interval to the services while calls are open (at least 1s): a service "
+          "that vanished without closing its connection fails its calls, and the watch streams "
+          "that keep the caches exact, within about twice this");
 ABSL_FLAG(absl::Duration, downstream_deadline, absl::Seconds(2),
           "deadline of a downstream call that sets none");
 ABSL_FLAG(std::vector<std::string>, required_services, std::vector<std::string>({"users", "roles"}),
@@ -156,7 +160,8 @@ int Run(std::vector<std::string> oidc_flags) {
        .notifications = absl::GetFlag(FLAGS_notifications_address),
        .integrations = absl::GetFlag(FLAGS_integrations_address),
        .default_deadline = absl::GetFlag(FLAGS_downstream_deadline),
-       .connections = std::max(1, absl::GetFlag(FLAGS_downstream_connections))},
+       .connections = std::max(1, absl::GetFlag(FLAGS_downstream_connections)),
+       .keepalive = absl::GetFlag(FLAGS_downstream_keepalive)},
       registry);
 
   app::RolesPermissions permissions(
@@ -302,6 +307,7 @@ int Run(std::vector<std::string> oidc_flags) {
   authentication->refresher->Stop();
   if (*watcher != nullptr) (*watcher)->Stop();
   if (*users_watcher != nullptr) (*users_watcher)->Stop();
+  users_cache.Abandon();
   server->reset();
   log::Info("stopped", {{"clean", clean}});
   return 0;

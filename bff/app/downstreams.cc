@@ -9,7 +9,8 @@ std::unique_ptr<downstream::ServiceClient> Client(std::string name, std::string 
   return downstream::ServiceClient::Create({.name = std::move(name),
                                             .address = std::move(address),
                                             .default_deadline = addresses.default_deadline,
-                                            .connections = addresses.connections},
+                                            .connections = addresses.connections,
+                                            .keepalive = addresses.keepalive},
                                            registry);
 }
 

@@ -23,6 +23,8 @@ struct DownstreamAddresses {
   absl::Duration default_deadline = absl::Seconds(2);
   /// HTTP/2 connections to each service (ServiceOptions::connections).
   int connections = 1;
+  /// HTTP/2 ping interval while calls are open (ServiceOptions::keepalive).
+  absl::Duration keepalive = absl::Seconds(10);
 };
 
 /// One ServiceClient per service, for the life of the process. Route code keeps its stubs beside

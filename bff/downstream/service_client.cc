@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "libs/metrics/metrics.h"
+#include "libs/server/keepalive.h"
 #include "libs/server/request_context.h"
 
 namespace backoffice::bff::downstream {
@@ -114,6 +115,7 @@ std::unique_ptr<ServiceClient> ServiceClient::Create(ServiceOptions options,
   // Channels with equal arguments share one connection through gRPC's global subchannel pool;
   // a pool of the channel's own gives each its own.
   arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  server::SetClientKeepalive(arguments, options.keepalive);
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < std::max(1, options.connections); ++i) {
     channels.push_back(

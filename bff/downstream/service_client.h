@@ -43,6 +43,10 @@ struct ServiceOptions {
   /// executor thread (a thread switch per call on both sides); several connections keep the
   /// concurrent calls of a busy gateway from queueing on one.
   int connections = 1;
+  /// HTTP/2 ping interval while calls are open (libs/server/keepalive.h): a service that
+  /// vanished without closing the connection fails its calls, watch streams included, within
+  /// about twice this.
+  absl::Duration keepalive = absl::Seconds(10);
 };
 
 /// How one call behaves.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -155,6 +156,10 @@ Stack::~Stack() {
 }
 
 void Stack::StopUsers() { StopChild(users_); }
+
+void Stack::FreezeUsers() { users_->Signal(SIGSTOP); }
+
+void Stack::ThawUsers() { users_->Signal(SIGCONT); }
 
 void Stack::StopRoles() { StopChild(roles_); }
 

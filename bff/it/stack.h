@@ -47,6 +47,10 @@ class Stack {
 
   /// Stops the users service (SIGTERM).
   void StopUsers();
+  /// Freezes the users service (SIGSTOP): its connections stay open but nothing answers, as
+  /// with a hung process or a lost node. ThawUsers resumes it (SIGCONT).
+  void FreezeUsers();
+  void ThawUsers();
   /// Stops the roles service (SIGTERM).
   void StopRoles();
   /// Stops the audit service (SIGTERM); StartAudit starts it again, same port and database.

@@ -28,7 +28,11 @@ using bff::testing::TestResponse;
 constexpr absl::Duration kWatchWait = absl::Seconds(15);
 
 Stack& CacheStack() {
-  static Stack* stack = new Stack({.bff_flags = {"--users_cache_max_age=1h"}});
+  // A frozen users service answers nothing: its calls end at the deadline (the stack's 30 s
+  // would outlast the test client's 20 s read timeout).
+  static Stack* stack =
+      new Stack({.bff_flags = {"--users_cache_max_age=1h", "--downstream_keepalive=1s",
+                               "--downstream_deadline=5s"}});
   return *stack;
 }
 
@@ -185,6 +189,26 @@ TEST_CASE("/api/me shows the caller's account as it is now", "[users_cache]") {
   my_name();
   RenameDirectly(stack, admin.bearer, stack.admin_id(), "Admin renamed elsewhere");
   CHECK(Eventually([&] { return my_name() == "Admin renamed elsewhere"; }));
+}
+
+TEST_CASE("a users service that hangs without closing its connection ends the watch",
+          "[users_cache]") {
+  Stack& stack = CacheStack();
+  Client admin = Admin(stack);
+  std::string id = CreateUser(admin, "frozen@cache.example");
+  REQUIRE(DisplayName(admin, id) == "Before");
+  REQUIRE(DisplayName(admin, id) == "Before");  // cached
+  // The stream carries no data while nothing changes: only the keepalive pings (every 1 s here)
+  // can tell that the other side stopped answering.
+  stack.FreezeUsers();
+  bool noticed = Eventually([&] { return Metric(admin, "bff_users_watch_live") == 0; });
+  TestResponse got = admin.Call("GET", "/api/users/" + id);
+  stack.ThawUsers();
+  CHECK(noticed);
+  INFO(got.body);
+  CHECK(got.status >= 500);  // asked (and timed out), not answered from the cache
+  REQUIRE(Eventually([&] { return Metric(admin, "bff_users_watch_live") == 1; }));
+  CHECK(DisplayName(admin, id) == "Before");
 }
 
 // Last: it stops the users service.

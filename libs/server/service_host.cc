@@ -17,6 +17,7 @@
 #include "libs/log/log.h"
 #include "libs/metrics/metrics.h"
 #include "libs/server/admin_http_server.h"
+#include "libs/server/keepalive.h"
 #include "libs/server/rpc_interceptor.h"
 
 namespace backoffice::server {
@@ -51,6 +52,7 @@ class ServiceHost::Impl {
     grpc::ServerBuilder builder;
     // gRPC sets SO_REUSEPORT by default, which lets a second process silently share the port.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    SetServerKeepalive(builder, absl::Seconds(30));
     grpc::ResourceQuota quota(options_.name);
     quota.SetMaxThreads(options_.max_handler_threads);
     builder.SetResourceQuota(quota);
