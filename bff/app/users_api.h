@@ -25,14 +25,15 @@ struct UsersApi {
     return stubs->async();
   }
 
-  /// After an unsafe request (AddRouteTable calls it): drops the account the path names (with
-  /// every cached page), or everything when it names none (sign-in, import, create).
+  /// After an unsafe request of the users route table (AddRouteTable calls it): drops the
+  /// account the path names, with every cached page; a request that names none (create) adds an
+  /// account, which only pages can show.
   void Changed(const http::HttpRequest& request) const {
     if (cache == nullptr) return;
     if (std::string_view id = request.PathParam("id"); !id.empty()) {
       cache->Changed(id);
     } else {
-      cache->ChangedAll();
+      cache->ChangedPages();
     }
   }
 };

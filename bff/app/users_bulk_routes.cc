@@ -149,7 +149,8 @@ asio::awaitable<HttpResponse> ImportUsers(UsersApi users, HttpRequest& request) 
   grpc::Status status =
       co_await users.client->Unary(downstream::CallMetadata::From(request), "ImportUsers",
                                    {.deadline = absl::Seconds(120)}, attempt);
-  users.Changed(request);  // even after an error: part of the file may have been imported
+  // Even after an error: part of the file may have been imported (or existing accounts updated).
+  if (users.cache != nullptr) users.cache->ChangedAll();
   if (!status.ok()) {
     co_return http::ProblemResponse(request, downstream::FromGrpcStatus(status));
   }

@@ -51,7 +51,7 @@ std::shared_ptr<const CachedUser> RenderUser(const users::v1::User& user) {
 std::shared_ptr<const CachedUser> UsersCache::StoreUser(const users::v1::User& user,
                                                         uint64_t generation) {
   std::shared_ptr<const CachedUser> cached = RenderUser(user);
-  users_.Insert(user.id(), cached, generation);
+  users_.Insert(UserKey(user.id()), cached, generation);
   return cached;
 }
 
@@ -84,5 +84,12 @@ std::shared_ptr<const CachedUsersPage> UsersCache::StorePage(
 void UsersCache::Changed(std::string_view user_id) { invalidation_.Invalidate(Lower(user_id)); }
 
 void UsersCache::ChangedAll() { invalidation_.InvalidateAll(); }
+
+void UsersCache::ChangedPages() { pages_.InvalidateAll(); }
+
+void UsersCache::Abandon() {
+  user_loads_.Abandon();
+  page_loads_.Abandon();
+}
 
 }  // namespace backoffice::bff::app

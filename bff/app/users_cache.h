@@ -87,9 +87,14 @@ class UsersCache {
   uint64_t users_generation() const { return users_.generation(); }
   uint64_t pages_generation() const { return pages_.generation(); }
 
-  /// What a change made through this BFF touched: one account (all pages too), or everything.
+  /// What a change made through this BFF touched: one account (all pages too), the pages only
+  /// (a new account), or everything.
   void Changed(std::string_view user_id);
+  void ChangedPages();
   void ChangedAll();
+
+  /// At shutdown, before the I/O threads' contexts go: loads still in flight wake nobody.
+  void Abandon();
 
   /// For the watcher: a named account drops it and every page.
   authz::CacheInvalidation& invalidation() { return invalidation_; }

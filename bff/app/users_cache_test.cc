@@ -78,6 +78,12 @@ TEST_CASE("changes made through this BFF drop what they touched", "[users_cache]
   cache.invalidation().SetEnabled(true);
   cache.StoreUser(Account(kId, "a@example.com"), cache.users_generation());
   cache.StoreUser(Account(kOther, "b@example.com"), cache.users_generation());
+  std::string key;
+  cache.FindPage(FirstPage(25), key);
+  cache.StorePage(key, PageOf(Account(kId, "a@example.com")), cache.pages_generation());
+  cache.ChangedPages();  // a new account: no cached record can show it
+  CHECK(cache.FindPage(FirstPage(25), key) == nullptr);
+  CHECK(cache.FindUser(kId) != nullptr);
   cache.Changed("0190A4C2-7D4E-7C3A-9A51-5F1D2E3C4B5A");
   CHECK(cache.FindUser(kId) == nullptr);
   CHECK(cache.FindUser(kOther) != nullptr);

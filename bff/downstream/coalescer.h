@@ -25,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +46,9 @@ namespace backoffice::bff::downstream {
 template <typename T>
 class Coalescer {
  public:
+  /// Longest a waiter waits for a leader before asking on its own.
+  static constexpr std::chrono::seconds kMaxWait{60};
+
   /// One call in progress and the callers waiting for it.
   class Flight {
    public:
@@ -85,6 +89,14 @@ class Coalescer {
       absl::MutexLock lock(&mutex_);
       auto it = flights_.find(Key(key));
       if (it != flights_.end() && it->second == flight) flights_.erase(it);
+      if (abandoned_) {
+        // The I/O threads are gone (an unclean shutdown destroys suspended leaders): posting
+        // to their executors would touch destroyed io_contexts.
+        absl::MutexLock flight_lock(&flight->mutex_);
+        flight->done_ = true;
+        flight->wake_.clear();
+        return;
+      }
     }
     std::vector<std::function<void()>> wake;
     {
@@ -96,11 +108,11 @@ class Coalescer {
     for (std::function<void()>& one : wake) one();
   }
 
-  /// Waits for the flight's leader; its answer, or nullopt when it failed.
+  /// Waits for the flight's leader; its answer, or nullopt when it failed or took longer than
+  /// kMaxWait (a safety net: the leader's call has its own deadline).
   static boost::asio::awaitable<std::optional<T>> Wait(std::shared_ptr<Flight> flight) {
     auto executor = co_await boost::asio::this_coro::executor;
-    auto timer = std::make_shared<boost::asio::steady_timer>(
-        executor, boost::asio::steady_timer::time_point::max());
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor, kMaxWait);
     bool wait = false;
     {
       absl::MutexLock lock(&flight->mutex_);
@@ -117,7 +129,15 @@ class Coalescer {
       co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
     }
     absl::MutexLock lock(&flight->mutex_);
+    if (!flight->done_) co_return std::nullopt;  // the safety net fired
     co_return flight->answer_;
+  }
+
+  /// At shutdown, before the I/O contexts are destroyed: leaders completing afterwards (their
+  /// coroutines destroyed unfinished) wake nobody.
+  void Abandon() {
+    absl::MutexLock lock(&mutex_);
+    abandoned_ = true;
   }
 
   /// Completes a led flight when it goes out of scope, with nothing unless Share was called, so
@@ -150,6 +170,7 @@ class Coalescer {
 
   absl::Mutex mutex_;
   absl::flat_hash_map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mutex_);
+  bool abandoned_ ABSL_GUARDED_BY(mutex_) = false;
   std::atomic<uint64_t> joined_{0};
 };
 
