@@ -17,15 +17,13 @@
 #include "absl/time/time.h"
 #include "bff/it/e2e_support.h"
 #include "bff/it/stack.h"
+#include "libs/testing/eventually.h"
 #include "proto/users/v1/users.grpc.pb.h"
 
 namespace backoffice::bff::it {
 namespace {
 
 using bff::testing::TestResponse;
-
-// Longer than any wait below, and far shorter than a hung test.
-constexpr absl::Duration kWatchWait = absl::Seconds(15);
 
 Stack& CacheStack() {
   // A frozen users service answers nothing: its calls end at the deadline (the stack's 30 s
@@ -48,14 +46,9 @@ double Metric(Client& api, const std::string& name) {
   return value;
 }
 
-// Polls `condition` until it holds or kWatchWait passed.
+// Polls `condition` until it holds (the limit only stops a broken test from hanging).
 bool Eventually(const std::function<bool()>& condition) {
-  absl::Time deadline = absl::Now() + kWatchWait;
-  while (!condition()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
+  return ::backoffice::testing::Eventually(condition, absl::Seconds(15));
 }
 
 std::string CreateUser(Client& api, const std::string& email) {
