@@ -3,10 +3,12 @@
 // goes away or the replica shuts down. The handler admits the call first and converts the
 // result with server::ToGrpcStatus.
 //
-//   absl::Status ended = watch::ServeWatch(
-//       feed, [context] { return context->IsCancelled(); },
-//       [writer](const watch::ChangeEvent& event) { return writer->Write(ToProto(event)); });
+//   absl::Status ended = watch::ServeWatchStream(feed, *context, *writer);   // a gRPC handler
+//   absl::Status ended = watch::ServeWatch(feed, cancelled, write);         // anything else
 #pragma once
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/sync_stream.h>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -26,5 +28,20 @@ inline constexpr absl::Duration kWatchPoll = absl::Seconds(1);
 absl::Status ServeWatch(ChangeFeed& feed, absl::FunctionRef<bool()> cancelled,
                         absl::FunctionRef<bool(const ChangeEvent&)> write,
                         absl::Duration poll = kWatchPoll);
+
+/// ServeWatch over a gRPC server stream of `Message` (roles.v1.PermissionChange,
+/// users.v1.UserChange: a `kind` numbered as KindNumber and a `user_id`).
+template <typename Message>
+absl::Status ServeWatchStream(ChangeFeed& feed, grpc::ServerContext& context,
+                              grpc::ServerWriter<Message>& writer) {
+  return ServeWatch(
+      feed, [&context] { return context.IsCancelled(); },
+      [&writer](const ChangeEvent& event) {
+        Message change;
+        change.set_kind(static_cast<typename Message::Kind>(KindNumber(event.kind)));
+        change.set_user_id(event.key);
+        return writer.Write(change);
+      });
+}
 
 }  // namespace backoffice::watch

@@ -397,14 +397,7 @@ grpc::Status RolesServiceImpl::WatchPermissionChanges(
       return server::ToGrpcStatus(s, kDomain, request_id);
     }
   }
-  absl::Status ended = watch::ServeWatch(
-      deps_.feed, [context] { return context->IsCancelled(); },
-      [writer](const watch::ChangeEvent& event) {
-        v1::PermissionChange change;
-        change.set_kind(static_cast<v1::PermissionChange::Kind>(watch::KindNumber(event.kind)));
-        change.set_user_id(event.key);
-        return writer->Write(change);
-      });
+  absl::Status ended = watch::ServeWatchStream(deps_.feed, *context, *writer);
   return server::ToGrpcStatus(ended, kDomain, request_id);
 }
 

@@ -259,14 +259,7 @@ grpc::Status UsersServiceImpl::WatchUserChanges(grpc::ServerContext* context,
   if (!call.ok()) {
     return server::ToGrpcStatus(call.status(), kDomain, request_id);
   }
-  absl::Status ended = watch::ServeWatch(
-      deps_.feed, [context] { return context->IsCancelled(); },
-      [writer](const watch::ChangeEvent& event) {
-        v1::UserChange change;
-        change.set_kind(static_cast<v1::UserChange::Kind>(watch::KindNumber(event.kind)));
-        change.set_user_id(event.key);
-        return writer->Write(change);
-      });
+  absl::Status ended = watch::ServeWatchStream(deps_.feed, *context, *writer);
   return server::ToGrpcStatus(ended, kDomain, request_id);
 }
 
