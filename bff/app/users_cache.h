@@ -9,12 +9,14 @@
 // goes out (read-your-writes here); other replicas hear of it from the watch, typically within
 // milliseconds. `max_age` bounds anything else (list totals estimated from statistics).
 //
+// Concurrent misses of one record or page share one users call (user_loads() / page_loads(),
+// downstream::Coalescer).
+//
 // Sharing between callers is safe because the users service answers GetUser and ListUsers the
 // same to every caller allowed to ask, and the gateway authorized the route before the handler
 // looks here. Errors are never cached.
 #pragma once
 
-#include <boost/json/object.hpp>
 #include <cstddef>
 #include <memory>
 #include <optional>
