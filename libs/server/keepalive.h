@@ -17,7 +17,7 @@
 
 namespace backoffice::server {
 
-/// Clients ping at most this often; a server accepts pings this frequent.
+/// Clients ping at most this often; a server accepts pings twice as frequent.
 inline constexpr absl::Duration kMinKeepaliveInterval = absl::Seconds(1);
 
 /// A ping every `interval` while calls are open, even when no data flows; the connection (and
@@ -25,7 +25,7 @@ inline constexpr absl::Duration kMinKeepaliveInterval = absl::Seconds(1);
 /// kMinKeepaliveInterval.
 void SetClientKeepalive(grpc::ChannelArguments& arguments, absl::Duration interval);
 
-/// Accepts clients' pings down to kMinKeepaliveInterval apart, and pings each client every
+/// Accepts clients' pings down to half kMinKeepaliveInterval apart, and pings each client every
 /// `interval` while it has calls open, dropping it when a ping goes unanswered for `interval`:
 /// a handler serving a vanished client's stream is cancelled and its thread freed.
 void SetServerKeepalive(grpc::ServerBuilder& builder, absl::Duration interval);
