@@ -92,7 +92,11 @@ ABSL_FLAG(bool, users_cache, true,
           "cache user records and GET /api/users answers while the users service's change watch "
           "is live (needs --service_key_file)");
 ABSL_FLAG(int64_t, users_cache_entries, 20000, "most user records cached");
-ABSL_FLAG(int64_t, users_page_cache_entries, 2000, "most GET /api/users answers cached");
+ABSL_FLAG(int64_t, users_page_cache_entries, 1000, "most GET /api/users answers cached");
+ABSL_FLAG(int64_t, users_cache_max_record_bytes, 4 * 1024,
+          "largest user record (JSON) cached; larger ones are answered, not kept");
+ABSL_FLAG(int64_t, users_page_cache_max_bytes, 64 * 1024,
+          "largest GET /api/users answer (JSON rows) cached; larger ones are answered, not kept");
 ABSL_FLAG(absl::Duration, users_cache_max_age, absl::Seconds(30),
           "longest a cached user record or page is used (changes drop them at once)");
 // --oidc_issuer (repeatable) is defined by libs/auth/oidc_issuer_flag.h, as in the services.
@@ -187,11 +191,14 @@ int Run(std::vector<std::string> oidc_flags) {
                                           permissions.held_roles_cache());
   authz::RegisterPermissionWatchMetrics(registry, "bff", watcher->get());
 
+  auto at_least_one = [](int64_t value) {
+    return static_cast<size_t>(std::max<int64_t>(1, value));
+  };
   app::UsersCache users_cache(
-      {.max_users =
-           static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_users_cache_entries))),
-       .max_pages =
-           static_cast<size_t>(std::max<int64_t>(1, absl::GetFlag(FLAGS_users_page_cache_entries))),
+      {.max_users = at_least_one(absl::GetFlag(FLAGS_users_cache_entries)),
+       .max_user_bytes = at_least_one(absl::GetFlag(FLAGS_users_cache_max_record_bytes)),
+       .max_pages = at_least_one(absl::GetFlag(FLAGS_users_page_cache_entries)),
+       .max_page_bytes = at_least_one(absl::GetFlag(FLAGS_users_page_cache_max_bytes)),
        .max_age = absl::GetFlag(FLAGS_users_cache_max_age)});
   const bool cache_users = absl::GetFlag(FLAGS_users_cache);
   absl::StatusOr<std::unique_ptr<authz::ChangeWatcher>> users_watcher =

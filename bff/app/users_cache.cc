@@ -32,7 +32,9 @@ std::string PageKey(const users::v1::ListUsersRequest& request) {
 }  // namespace
 
 UsersCache::UsersCache(UsersCacheOptions options)
-    : users_({.max_entries = options.max_users, .max_age = options.max_age, .enabled = false}),
+    : max_user_bytes_(options.max_user_bytes),
+      max_page_bytes_(options.max_page_bytes),
+      users_({.max_entries = options.max_users, .max_age = options.max_age, .enabled = false}),
       pages_({.max_entries = options.max_pages, .max_age = options.max_age, .enabled = false}) {}
 
 std::string UsersCache::UserKey(std::string_view id) { return Lower(id); }
@@ -51,7 +53,7 @@ std::shared_ptr<const CachedUser> RenderUser(const users::v1::User& user) {
 std::shared_ptr<const CachedUser> UsersCache::StoreUser(const users::v1::User& user,
                                                         uint64_t generation) {
   std::shared_ptr<const CachedUser> cached = RenderUser(user);
-  users_.Insert(UserKey(user.id()), cached, generation);
+  if (cached->body.size() <= max_user_bytes_) users_.Insert(UserKey(user.id()), cached, generation);
   return cached;
 }
 
@@ -77,7 +79,7 @@ std::shared_ptr<const CachedUsersPage> RenderUsersPage(const users::v1::ListUser
 std::shared_ptr<const CachedUsersPage> UsersCache::StorePage(
     std::string key, const users::v1::ListUsersResponse& page, uint64_t generation) {
   std::shared_ptr<const CachedUsersPage> cached = RenderUsersPage(page);
-  pages_.Insert(key, cached, generation);
+  if (cached->body.size() <= max_page_bytes_) pages_.Insert(key, cached, generation);
   return cached;
 }
 

@@ -55,10 +55,14 @@ struct CachedUsersPage {
 /// `page` rendered as CachedUsersPage (not stored).
 std::shared_ptr<const CachedUsersPage> RenderUsersPage(const users::v1::ListUsersResponse& page);
 
-/// Bounds of the two caches.
+/// Bounds of the two caches. Memory is at most max_users × max_user_bytes plus max_pages ×
+/// max_page_bytes (bodies; about 1 KiB of bookkeeping a record on top), whatever clients ask:
+/// a larger record (big `attributes`) or page (up to 500 rows) is answered but not kept.
 struct UsersCacheOptions {
   size_t max_users = 20'000;
-  size_t max_pages = 2'000;
+  size_t max_user_bytes = 4 * 1024;
+  size_t max_pages = 1'000;
+  size_t max_page_bytes = 64 * 1024;
   absl::Duration max_age = absl::Seconds(30);
 };
 
@@ -72,15 +76,16 @@ class UsersCache {
 
   /// The cached account `id` (any case), or null.
   std::shared_ptr<const CachedUser> FindUser(std::string_view id);
-  /// Caches `user` unless a change arrived since `generation` (users_generation()) was read.
-  /// Returns the record either way.
+  /// Caches `user` unless a change arrived since `generation` (users_generation()) was read or
+  /// it is larger than max_user_bytes. Returns the record either way.
   std::shared_ptr<const CachedUser> StoreUser(const users::v1::User& user, uint64_t generation);
 
   /// The cached answer to `request`, or null; `key` receives the request's cache key.
   std::shared_ptr<const CachedUsersPage> FindPage(const users::v1::ListUsersRequest& request,
                                                   std::string& key);
   /// Caches the answer to the request whose key is `key` unless a change arrived since
-  /// `generation` (pages_generation()) was read. Returns the page either way.
+  /// `generation` (pages_generation()) was read or it is larger than max_page_bytes. Returns
+  /// the page either way.
   std::shared_ptr<const CachedUsersPage> StorePage(std::string key,
                                                    const users::v1::ListUsersResponse& page,
                                                    uint64_t generation);
@@ -123,6 +128,8 @@ class UsersCache {
     authz::InvalidatingCache<CachedUsersPage>& pages_;
   };
 
+  const size_t max_user_bytes_;
+  const size_t max_page_bytes_;
   authz::InvalidatingCache<CachedUser> users_;
   authz::InvalidatingCache<CachedUsersPage> pages_;
   PagesInvalidation pages_invalidation_{pages_};

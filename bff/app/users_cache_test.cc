@@ -107,6 +107,23 @@ TEST_CASE("a load that raced a change is answered but not stored", "[users_cache
   CHECK(cache.FindPage(FirstPage(25), key) == nullptr);
 }
 
+TEST_CASE("a record or page larger than its bound is answered but not kept", "[users_cache]") {
+  UsersCache cache({.max_user_bytes = 1000, .max_page_bytes = 1000});
+  cache.invalidation().SetEnabled(true);
+  users::v1::User big = Account(kId, "big@example.com");
+  (*big.mutable_attributes()->mutable_fields())["notes"].set_string_value(std::string(2000, 'x'));
+  CHECK(cache.StoreUser(big, cache.users_generation())->body.size() > 1000);
+  CHECK(cache.FindUser(kId) == nullptr);
+  cache.StoreUser(Account(kOther, "small@example.com"), cache.users_generation());
+  CHECK(cache.FindUser(kOther) != nullptr);
+  std::string key;
+  cache.FindPage(FirstPage(25), key);
+  cache.StorePage(key, PageOf(big), cache.pages_generation());
+  CHECK(cache.FindPage(FirstPage(25), key) == nullptr);
+  cache.StorePage(key, PageOf(Account(kOther, "small@example.com")), cache.pages_generation());
+  CHECK(cache.FindPage(FirstPage(25), key) != nullptr);
+}
+
 TEST_CASE("losing the watch drops everything and stops caching", "[users_cache]") {
   UsersCache cache;
   cache.invalidation().SetEnabled(true);
