@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -119,14 +120,48 @@ absl::StatusOr<GrantResult> AccessControl::GrantRole(const auth::Caller& caller,
     return s;
   }
   if (absl::Status s = deps_.users.CheckUserExists(*user, authorization); !s.ok()) return s;
-  absl::StatusOr<GrantResult> granted = deps_.grants.GrantRole(request, actor);
+  std::vector<std::string> active_admins;
+  if (request.expire_time.has_value() &&
+      CanonicalId(request.role_id, "role_id").value_or("") == kAdminRoleId) {
+    absl::StatusOr<std::vector<std::string>> active = ActiveAdminsBesides(*user, authorization);
+    if (!active.ok()) return active.status();
+    active_admins = *std::move(active);
+  }
+  absl::StatusOr<GrantResult> granted = deps_.grants.GrantRole(request, actor, active_admins);
   if (granted.ok()) deps_.cache.Invalidate(*user);
   return granted;
 }
 
+absl::StatusOr<std::vector<std::string>> AccessControl::ActiveAdminsBesides(
+    std::string_view user_id, std::string_view authorization) {
+  absl::StatusOr<std::vector<std::string>> holders =
+      deps_.grants.ListOtherActiveHolders(kAdminRoleId, user_id);
+  if (!holders.ok() || holders->empty()) return holders;
+  absl::StatusOr<std::vector<std::string>> active =
+      deps_.users.ActiveUsers(*holders, authorization);
+  if (!active.ok()) return active.status();
+  // Only ids the store listed go back to it (they are its own, well-formed).
+  absl::flat_hash_set<std::string> reported(active->begin(), active->end());
+  std::vector<std::string> kept;
+  for (std::string& holder : *holders) {
+    if (reported.contains(holder)) kept.push_back(std::move(holder));
+  }
+  return kept;
+}
+
 absl::Status AccessControl::RevokeRole(std::string_view user_id, std::string_view role_id,
-                                       std::string_view reason, const Actor& actor) {
-  absl::Status revoked = deps_.grants.RevokeRole(user_id, role_id, reason, actor);
+                                       std::string_view reason, const Actor& actor,
+                                       std::string_view authorization) {
+  std::vector<std::string> active_admins;
+  absl::StatusOr<std::string> role = CanonicalId(role_id, "role_id");
+  if (role.ok() && *role == kAdminRoleId) {
+    absl::StatusOr<std::string> user = CanonicalId(user_id, "user_id");
+    if (!user.ok()) return user.status();
+    absl::StatusOr<std::vector<std::string>> active = ActiveAdminsBesides(*user, authorization);
+    if (!active.ok()) return active.status();
+    active_admins = *std::move(active);
+  }
+  absl::Status revoked = deps_.grants.RevokeRole(user_id, role_id, reason, actor, active_admins);
   if (revoked.ok()) {
     absl::StatusOr<std::string> user = CanonicalId(user_id, "user_id");
     if (user.ok()) deps_.cache.Invalidate(*user);

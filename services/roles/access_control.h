@@ -69,14 +69,21 @@ class AccessControl final {
   /// GrantStore::GrantRole after: the role exists (NOT_FOUND), the caller holds every permission
   /// it carries (an external principal: in its token's claim), inherited ones included
   /// (PERMISSION_DENIED, reason ESCALATION, naming the
-  /// missing ones), and the users service knows the user (NOT_FOUND). Drops the user's cached
-  /// answer after commit.
+  /// missing ones), and the users service knows the user (NOT_FOUND). An `admin` grant with an
+  /// expiry may shorten the user's admin grant: the store's last-admin check then counts only
+  /// the other holders the users service reports active (ActiveAdminsBesides). Drops the user's
+  /// cached answer after commit.
   absl::StatusOr<GrantResult> GrantRole(const auth::Caller& caller, std::string_view authorization,
                                         const GrantRequest& request, const Actor& actor);
 
-  /// GrantStore::RevokeRole, then drops the user's cached answer.
+  /// GrantStore::RevokeRole, then drops the user's cached answer. Revoking `admin`: the store's
+  /// last-admin check counts only the other holders the users service (asked with the caller's
+  /// `authorization`) reports ACTIVE, so a deleted or disabled admin does not let the last active
+  /// one go; when the users service cannot answer the revoke fails (UNAVAILABLE /
+  /// DEADLINE_EXCEEDED / PERMISSION_DENIED), never proceeds unchecked. Other roles never ask it.
   absl::Status RevokeRole(std::string_view user_id, std::string_view role_id,
-                          std::string_view reason, const Actor& actor);
+                          std::string_view reason, const Actor& actor,
+                          std::string_view authorization);
 
   /// RoleStore::Create (with the caller's idempotency key `request_id`, "" for none) after the
   /// escalation check over the new role's permissions and its parents' carried permissions.
@@ -93,6 +100,11 @@ class AccessControl final {
                           const Actor& actor);
 
  private:
+  // The users other than `user_id` holding an unexpired admin grant whose accounts the users
+  // service reports ACTIVE; its errors as they come.
+  absl::StatusOr<std::vector<std::string>> ActiveAdminsBesides(std::string_view user_id,
+                                                               std::string_view authorization);
+
   // PERMISSION_DENIED naming what of `needed` the caller lacks (names outside the catalog are
   // left to the store, which refuses them as unknown).
   absl::Status CheckNoEscalation(const auth::Caller& caller, std::vector<std::string> needed,

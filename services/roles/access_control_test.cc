@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
 #include "libs/errors/error_details.h"
 #include "services/roles/store/store_fixture.h"
 
@@ -13,7 +14,9 @@ namespace {
 using testing::AdminActor;
 using testing::NewId;
 
-// The users service as a set of known ids; records the forwarded authorization.
+// The users service as a set of known ids and a set of inactive (deleted or disabled) ones;
+// records the forwarded authorization and counts ActiveUsers calls; `unavailable` makes
+// ActiveUsers fail as a dead users service does.
 class FakeDirectory final : public UserDirectory {
  public:
   absl::Status CheckUserExists(std::string_view user_id, std::string_view authorization) override {
@@ -21,7 +24,21 @@ class FakeDirectory final : public UserDirectory {
     if (known.contains(std::string(user_id))) return absl::OkStatus();
     return absl::NotFoundError("user_id: no user");
   }
+  absl::StatusOr<std::vector<std::string>> ActiveUsers(const std::vector<std::string>& user_ids,
+                                                       std::string_view authorization) override {
+    last_authorization = std::string(authorization);
+    ++active_calls;
+    if (unavailable) return absl::UnavailableError("users service unavailable; retry later");
+    std::vector<std::string> active;
+    for (const std::string& id : user_ids) {
+      if (known.contains(id) && !inactive.contains(id)) active.push_back(id);
+    }
+    return active;
+  }
   absl::flat_hash_set<std::string> known;
+  absl::flat_hash_set<std::string> inactive;
+  bool unavailable = false;
+  int active_calls = 0;
   std::string last_authorization;
 };
 
@@ -58,7 +75,7 @@ TEST_CASE("check answers from the cache and sees local changes at once") {
   CHECK_FALSE(f.access.Check(user, "audit:export")->allowed);
   CHECK_FALSE(f.access.Check(user, "nobody:knows")->allowed);
   CHECK(f.access.Check(user, "audit.read").status().code() == absl::StatusCode::kInvalidArgument);
-  REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor()).ok());
+  REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor(), "Bearer t").ok());
   CHECK_FALSE(f.access.Check(user, "audit:read")->allowed);
 }
 
@@ -70,7 +87,7 @@ TEST_CASE("an id spelled in upper case shares the user's cache entry, so a revok
   f.users.known.insert(user);
   f.store.MakeGrant(user, kViewerRoleId);
   REQUIRE(f.access.Check(shouted, "audit:read")->allowed);  // cached, by the canonical id
-  REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor()).ok());
+  REQUIRE(f.access.RevokeRole(user, kViewerRoleId, "", AdminActor(), "Bearer t").ok());
   CHECK_FALSE(f.access.Check(shouted, "audit:read")->allowed);
   CHECK(f.cache.size() == 1);
   CHECK(f.access.Check("not-an-id", "audit:read").status().code() ==
@@ -195,6 +212,76 @@ TEST_CASE("a role change drops every cached answer on this replica") {
   CHECK(f.access.Check(holder.id, "audit:export")->allowed);
   REQUIRE(f.access.DeleteRole(role.id, std::nullopt, true, AdminActor()).ok());
   CHECK_FALSE(f.access.Check(holder.id, "audit:export")->allowed);
+}
+
+TEST_CASE("the last-admin guard counts only admins the users service reports active") {
+  Fixture f;
+  auth::Caller a = f.UserWith(kAdminRoleId);
+  auth::Caller b = f.UserWith(kAdminRoleId);
+  auto admin_grants = [&] {
+    return f.store.Count("SELECT count(*) FROM grants WHERE role_id = $1", {kAdminRoleId});
+  };
+
+  SECTION("another active admin: the revoke goes through, asked with the caller's token") {
+    REQUIRE(f.access.RevokeRole(a.id, kAdminRoleId, "", AdminActor(), "Bearer a").ok());
+    CHECK(f.users.active_calls == 1);
+    CHECK(f.users.last_authorization == "Bearer a");
+    CHECK(admin_grants() == 1);
+    CHECK_FALSE(f.access.Check(a.id, "roles:grant")->allowed);
+  }
+  SECTION("the only other admin deleted or disabled: LAST_ADMIN, the grant stays") {
+    f.users.inactive.insert(b.id);
+    absl::Status last = f.access.RevokeRole(a.id, kAdminRoleId, "", AdminActor(), "Bearer a");
+    CHECK(last.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(errors::ErrorReasonOf(last) == "LAST_ADMIN");
+    CHECK(admin_grants() == 2);
+    CHECK(f.access.Check(a.id, "roles:grant")->allowed);
+    // The inactive admin's own grant may go: an active admin remains.
+    CHECK(f.access.RevokeRole(b.id, kAdminRoleId, "", AdminActor(), "Bearer a").ok());
+    CHECK(admin_grants() == 1);
+  }
+  SECTION("a third, active admin counts even when one is inactive") {
+    f.UserWith(kAdminRoleId);
+    f.users.inactive.insert(b.id);
+    CHECK(f.access.RevokeRole(a.id, kAdminRoleId, "", AdminActor(), "Bearer a").ok());
+    CHECK(admin_grants() == 2);
+  }
+  SECTION("the users service cannot answer: the revoke is refused, not made unchecked") {
+    f.users.unavailable = true;
+    absl::Status refused = f.access.RevokeRole(a.id, kAdminRoleId, "", AdminActor(), "Bearer a");
+    CHECK(refused.code() == absl::StatusCode::kUnavailable);
+    CHECK(admin_grants() == 2);
+  }
+  SECTION("revokes of other roles never ask the users service, even when it is down") {
+    f.users.unavailable = true;
+    f.store.MakeGrant(a.id, kViewerRoleId);
+    CHECK(f.access.RevokeRole(a.id, kViewerRoleId, "", AdminActor(), "Bearer a").ok());
+    CHECK(f.access.RevokeRole(a.id, kViewerRoleId, "", AdminActor(), "Bearer a").code() ==
+          absl::StatusCode::kNotFound);
+    CHECK(f.users.active_calls == 0);
+  }
+  SECTION("giving the last active admin's grant an expiry is refused as a revoke would be") {
+    f.users.inactive.insert(b.id);
+    GrantRequest shorten{
+        .user_id = a.id, .role_id = kAdminRoleId, .expire_time = absl::Now() + absl::Hours(1)};
+    absl::StatusOr<GrantResult> refused = f.access.GrantRole(a, "Bearer a", shorten, AdminActor());
+    CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(errors::ErrorReasonOf(refused.status()) == "LAST_ADMIN");
+    CHECK(f.store.Count("SELECT count(*) FROM grants WHERE role_id = $1 AND expires_at IS NULL",
+                        {kAdminRoleId}) == 2);
+    f.users.inactive.clear();
+    CHECK(f.access.GrantRole(a, "Bearer a", shorten, AdminActor()).ok());
+    // Non-admin grants with an expiry never ask.
+    int calls = f.users.active_calls;
+    CHECK(f.access
+              .GrantRole(a, "Bearer a",
+                         {.user_id = b.id,
+                          .role_id = kViewerRoleId,
+                          .expire_time = absl::Now() + absl::Hours(1)},
+                         AdminActor())
+              .ok());
+    CHECK(f.users.active_calls == calls);
+  }
 }
 
 }  // namespace

@@ -239,7 +239,7 @@ grpc::Status RolesServiceImpl::RevokeRole(grpc::ServerContext* context,
   return Handle(*context, [&](const CallScope& call) -> absl::Status {
     if (absl::Status s = deps_.access.Require(call.caller, kPermRolesGrant); !s.ok()) return s;
     return deps_.access.RevokeRole(request->user_id(), request->role_id(), request->reason(),
-                                   call.actor);
+                                   call.actor, call.authorization);
   });
 }
 

@@ -249,6 +249,71 @@ TEST_CASE("the last admin grant cannot be revoked; escalation and unknown users 
   REQUIRE(Grant(0, target.token, stack.admin_id(), kAdminRoleId).ok());
 }
 
+// Calls a users-service method as `token`; returns the status.
+template <typename Request, typename Method>
+grpc::Status CallUsers(Method method, const std::string& token, const Request& request) {
+  grpc::ClientContext context;
+  RolesStack::Authorize(context, token);
+  users::v1::User user;
+  return (RolesStack::Shared().users().*method)(&context, request, &user);
+}
+
+TEST_CASE("a deleted or disabled admin does not count: the last active admin stays") {
+  RolesStack& stack = RolesStack::Shared();
+  // Only the bootstrap admin holds admin (earlier cases may have left others).
+  v1::ListRoleMembersRequest members;
+  members.set_role_id(kAdminRoleId);
+  members.mutable_page()->set_page_size(100);
+  v1::ListRoleMembersResponse page;
+  REQUIRE(Call(stack.replica(0), &v1::RolesService::Stub::ListRoleMembers, stack.admin_token(),
+               members, &page)
+              .ok());
+  for (const v1::RoleGrant& grant : page.grants()) {
+    if (grant.user_id() != stack.admin_id()) {
+      REQUIRE(Revoke(0, stack.admin_token(), grant.user_id(), kAdminRoleId).ok());
+    }
+  }
+  TestUser b = stack.CreateUser("admin-b");
+  REQUIRE(Grant(0, stack.admin_token(), b.id, kAdminRoleId).ok());
+  TestUser admin{.id = stack.admin_id(), .token = stack.admin_token()};
+
+  users::v1::DeleteUserRequest remove;
+  remove.set_id(b.id);
+  REQUIRE(CallUsers(&users::v1::UsersService::Stub::DeleteUser, stack.admin_token(), remove).ok());
+  for (int replica : {0, 1}) {
+    grpc::Status last = Revoke(replica, stack.admin_token(), stack.admin_id(), kAdminRoleId);
+    CHECK(last.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+    CHECK(absl::StrContains(last.error_message(), "last admin grant"));
+  }
+  CHECK(Allowed(0, admin, "roles:grant"));
+
+  users::v1::RestoreUserRequest restore;
+  restore.set_id(b.id);
+  REQUIRE(
+      CallUsers(&users::v1::UsersService::Stub::RestoreUser, stack.admin_token(), restore).ok());
+  users::v1::DisableUserRequest disable;
+  disable.set_id(b.id);
+  REQUIRE(
+      CallUsers(&users::v1::UsersService::Stub::DisableUser, stack.admin_token(), disable).ok());
+  CHECK(Revoke(1, stack.admin_token(), stack.admin_id(), kAdminRoleId).error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(Allowed(1, admin, "roles:grant"));
+  users::v1::EnableUserRequest enable;
+  enable.set_id(b.id);
+  REQUIRE(CallUsers(&users::v1::UsersService::Stub::EnableUser, stack.admin_token(), enable).ok());
+
+  // B active again: the same revoke goes through; B then grants admin back and leaves.
+  grpc::Status revoked = Revoke(0, stack.admin_token(), stack.admin_id(), kAdminRoleId);
+  INFO(revoked.error_message());
+  REQUIRE(revoked.ok());
+  CHECK(Eventually([&] { return !Allowed(1, admin, "roles:grant"); }));
+  grpc::Status back = Grant(0, stack.Login(b.email), stack.admin_id(), kAdminRoleId);
+  INFO(back.error_message());
+  REQUIRE(back.ok());
+  CHECK(Eventually([&] { return Allowed(1, admin, "roles:grant"); }));
+  REQUIRE(Revoke(0, stack.admin_token(), b.id, kAdminRoleId).ok());
+}
+
 TEST_CASE("a grant through replica A is seen by replica B at once; so is a revoke") {
   RolesStack& stack = RolesStack::Shared();
   v1::Role role = CreateRole("replicated", {"audit:export"});

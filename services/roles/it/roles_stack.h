@@ -47,6 +47,10 @@ class RolesStack {
   /// Creates an account with a password through the users service and logs it in.
   TestUser CreateUser(const std::string& name);
 
+  /// Logs an account made by CreateUser in again: a fresh access token (a deleted or disabled
+  /// account's sessions were revoked).
+  std::string Login(const std::string& email);
+
   /// A service-account token for "service:<service>", signed by the key the replicas trust.
   std::string ServiceToken(const std::string& service,
                            const std::string& audience = "backoffice-roles") const;
@@ -61,7 +65,6 @@ class RolesStack {
   RolesStack();
   std::string Start(const std::string& name, const std::string& binary,
                     std::vector<std::string> args);
-  std::string Login(const std::string& email);
 
   testing::TestDatabase db_;
   std::vector<std::pair<std::string, tests::ChildProcess>> children_;

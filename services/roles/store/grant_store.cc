@@ -57,9 +57,27 @@ size_t Characters(std::string_view text) {
                        [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 
+// FAILED_PRECONDITION (reason LAST_ADMIN) unless a user other than `user` among
+// `active_admin_ids` holds an unexpired admin grant. Call with the admin role's row lock held.
+absl::Status CheckAnotherActiveAdmin(pg::Transaction& tx, const std::string& user,
+                                     const std::vector<std::string>& active_admin_ids,
+                                     std::string_view field, std::string_view what) {
+  absl::StatusOr<pg::Result> others = tx.Execute(
+      sql::kCountOtherActiveGrants, {kAdminRoleId, user, ArrayLiteral(active_admin_ids)});
+  if (!others.ok()) return others.status();
+  if (*(*others)[0].Get<int64_t>(0) > 0) return absl::OkStatus();
+  return errors::WithErrorReason(
+      absl::FailedPreconditionError(absl::StrCat(
+          Absl(field), ": this is the last admin grant of an active account; ", Absl(what),
+          " would leave no active administrator; grant admin to an active account first")),
+      "LAST_ADMIN");
+}
+
 }  // namespace
 
-absl::StatusOr<GrantResult> GrantStore::GrantRole(const GrantRequest& request, const Actor& actor) {
+absl::StatusOr<GrantResult> GrantStore::GrantRole(
+    const GrantRequest& request, const Actor& actor,
+    const std::vector<std::string>& active_admin_ids) {
   absl::StatusOr<std::string> user = CanonicalId(request.user_id, "user_id");
   if (!user.ok()) return user.status();
   absl::StatusOr<std::string> role = CanonicalId(request.role_id, "role_id");
@@ -76,8 +94,13 @@ absl::StatusOr<GrantResult> GrantStore::GrantRole(const GrantRequest& request, c
   if (Characters(request.reason) > 500) {
     return absl::InvalidArgumentError("reason: must be at most 500 characters");
   }
+  // Only an expiry can shorten an admin grant; that check needs the admin role's lock.
+  bool guard_admin = *role == kAdminRoleId && request.expire_time.has_value();
   GrantResult result;
   absl::Status status = pg::WithTransaction(pool_, [&](pg::Transaction& tx) -> absl::Status {
+    if (guard_admin) {
+      if (auto r = tx.Execute(sql::kLockAdminRole, {kAdminRoleId}); !r.ok()) return r.status();
+    }
     absl::StatusOr<pg::Result> locked = tx.Execute(sql::kLockRoleShare, {*role});
     if (!locked.ok()) return locked.status();
     if (locked->empty()) {
@@ -85,6 +108,19 @@ absl::StatusOr<GrantResult> GrantStore::GrantRole(const GrantRequest& request, c
     }
     absl::StatusOr<pg::Result> existing = tx.Execute(sql::kSelectGrant, {*user, *role});
     if (!existing.ok()) return existing.status();
+    if (guard_admin && !existing->empty()) {
+      absl::StatusOr<Grant> current = GrantFromRow((*existing)[0]);
+      if (!current.ok()) return current.status();
+      bool shortens = !current->expired && (!current->expire_time.has_value() ||
+                                            *request.expire_time < *current->expire_time);
+      if (shortens) {
+        if (absl::Status s = CheckAnotherActiveAdmin(tx, *user, active_admin_ids, "expire_time",
+                                                     "letting it expire");
+            !s.ok()) {
+          return s;
+        }
+      }
+    }
     if (existing->empty()) {
       absl::StatusOr<pg::Result> count = tx.Execute(sql::kCountUserGrants, {*user});
       if (!count.ok()) return count.status();
@@ -115,7 +151,8 @@ absl::StatusOr<GrantResult> GrantStore::GrantRole(const GrantRequest& request, c
 }
 
 absl::Status GrantStore::RevokeRole(std::string_view user_id, std::string_view role_id,
-                                    std::string_view reason, const Actor& actor) {
+                                    std::string_view reason, const Actor& actor,
+                                    const std::vector<std::string>& active_admin_ids) {
   absl::StatusOr<std::string> user = CanonicalId(user_id, "user_id");
   if (!user.ok()) return user.status();
   absl::StatusOr<std::string> role = CanonicalId(role_id, "role_id");
@@ -136,14 +173,10 @@ absl::Status GrantStore::RevokeRole(std::string_view user_id, std::string_view r
     absl::StatusOr<Grant> grant = GrantFromRow((*existing)[0]);
     if (!grant.ok()) return grant.status();
     if (is_admin && !grant->expired) {
-      absl::StatusOr<pg::Result> others =
-          tx.Execute(sql::kCountOtherActiveGrants, {kAdminRoleId, *user});
-      if (!others.ok()) return others.status();
-      if (*(*others)[0].Get<int64_t>(0) == 0) {
-        return errors::WithErrorReason(
-            absl::FailedPreconditionError(
-                "role_id: this is the last admin grant; grant admin to someone else first"),
-            "LAST_ADMIN");
+      if (absl::Status s =
+              CheckAnotherActiveAdmin(tx, *user, active_admin_ids, "role_id", "revoking it");
+          !s.ok()) {
+        return s;
       }
     }
     if (auto r = tx.Execute(sql::kDeleteGrant, {*user, *role}); !r.ok()) return r.status();
@@ -155,6 +188,26 @@ absl::Status GrantStore::RevokeRole(std::string_view user_id, std::string_view r
     }
     return NotifyChange(tx, *user);
   });
+}
+
+absl::StatusOr<std::vector<std::string>> GrantStore::ListOtherActiveHolders(
+    std::string_view role_id, std::string_view user_id) {
+  absl::StatusOr<std::string> role = CanonicalId(role_id, "role_id");
+  if (!role.ok()) return role.status();
+  absl::StatusOr<std::string> user = CanonicalId(user_id, "user_id");
+  if (!user.ok()) return user.status();
+  absl::StatusOr<pg::PooledConnection> conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  absl::StatusOr<pg::Result> rows =
+      (*conn)->Execute(sql::kSelectOtherActiveGrantUsers, {*role, *user});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> holders;
+  for (const pg::Row& row : *rows) {
+    absl::StatusOr<std::string> id = row.Get<std::string>(0);
+    if (!id.ok()) return id.status();
+    holders.push_back(*std::move(id));
+  }
+  return holders;
 }
 
 absl::StatusOr<std::vector<Grant>> GrantStore::ListUserGrants(std::string_view user_id,

@@ -56,14 +56,26 @@ class GrantStore final {
   /// the user exists or the actor may grant it (AccessControl does). INVALID_ARGUMENT `user_id`,
   /// `role_id`, `expire_time` (past, or more than 5 years away), `reason` (> 500 characters);
   /// NOT_FOUND the role; FAILED_PRECONDITION the user already holds 100 roles.
-  absl::StatusOr<GrantResult> GrantRole(const GrantRequest& request, const Actor& actor);
+  /// Shortening the user's unexpired `admin` grant (a new expire_time earlier than the current
+  /// one, or the first one) is a revocation to come: FAILED_PRECONDITION (reason LAST_ADMIN)
+  /// unless another unexpired admin grant is held by one of `active_admin_ids` (as RevokeRole).
+  absl::StatusOr<GrantResult> GrantRole(const GrantRequest& request, const Actor& actor,
+                                        const std::vector<std::string>& active_admin_ids = {});
 
-  /// Removes a grant. NOT_FOUND when the user does not hold the role; FAILED_PRECONDITION
-  /// (reason LAST_ADMIN) when it is the last unexpired grant of `admin`: revocations of admin
-  /// grants serialize on the admin role's row lock, so two concurrent revocations cannot both
-  /// pass the check.
+  /// Removes a grant. NOT_FOUND when the user does not hold the role. For an unexpired grant of
+  /// `admin`: FAILED_PRECONDITION (reason LAST_ADMIN) unless another unexpired admin grant is held
+  /// by one of `active_admin_ids`, the other holders the users service reports ACTIVE
+  /// (AccessControl asks it; ids absent from the list count as inactive, so an empty list refuses
+  /// the last-admin revoke closed). Revocations of admin grants serialize on the admin role's row
+  /// lock, so two concurrent revocations cannot both pass the check.
   absl::Status RevokeRole(std::string_view user_id, std::string_view role_id,
-                          std::string_view reason, const Actor& actor);
+                          std::string_view reason, const Actor& actor,
+                          const std::vector<std::string>& active_admin_ids = {});
+
+  /// Users other than `user_id` holding `role_id` by an unexpired grant, by id: the candidates
+  /// the last-admin check asks the users service about. INVALID_ARGUMENT malformed ids.
+  absl::StatusOr<std::vector<std::string>> ListOtherActiveHolders(std::string_view role_id,
+                                                                  std::string_view user_id);
 
   /// A user's direct grants ordered by role name.
   absl::StatusOr<std::vector<Grant>> ListUserGrants(std::string_view user_id, bool include_expired);

@@ -122,14 +122,55 @@ TEST_CASE("the last admin grant cannot be revoked, even by two revocations at on
     std::string second = NewId();
     f.MakeGrant(second, kAdminRoleId);
     absl::Status a, b;
-    std::thread t1([&] { a = f.grants().RevokeRole(first, kAdminRoleId, "", AdminActor()); });
-    std::thread t2([&] { b = f.grants().RevokeRole(second, kAdminRoleId, "", AdminActor()); });
+    std::thread t1(
+        [&] { a = f.grants().RevokeRole(first, kAdminRoleId, "", AdminActor(), {second}); });
+    std::thread t2(
+        [&] { b = f.grants().RevokeRole(second, kAdminRoleId, "", AdminActor(), {first}); });
     t1.join();
     t2.join();
     CHECK(a.ok() != b.ok());
     CHECK(f.Count("SELECT count(*) FROM grants WHERE role_id = $1", {kAdminRoleId}) == 1);
     if (a.ok()) first = second;  // the remaining admin
   }
+}
+
+TEST_CASE("the last-admin check counts only the other holders named active") {
+  StoreFixture f;
+  std::string a = NewId();
+  std::string b = NewId();
+  f.MakeGrant(a, kAdminRoleId);
+  f.MakeGrant(b, kAdminRoleId);
+  CHECK(f.grants().ListOtherActiveHolders(kAdminRoleId, a).value() == std::vector<std::string>{b});
+  // b not named active (deleted or disabled in the users service), or nobody named: refused.
+  for (const std::vector<std::string>& named :
+       {std::vector<std::string>{}, std::vector<std::string>{a}}) {
+    absl::Status last = f.grants().RevokeRole(a, kAdminRoleId, "", AdminActor(), named);
+    CHECK(last.code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(errors::ErrorReasonOf(last) == "LAST_ADMIN");
+  }
+  // Shortening a's grant is refused the same way; lengthening an expiring one is not checked.
+  absl::Time soon = absl::Now() + absl::Hours(1);
+  absl::StatusOr<GrantResult> shorter = f.grants().GrantRole(
+      {.user_id = a, .role_id = kAdminRoleId, .expire_time = soon}, AdminActor(), {});
+  CHECK(errors::ErrorReasonOf(shorter.status()) == "LAST_ADMIN");
+  CHECK(f.Count("SELECT count(*) FROM grants WHERE role_id = $1 AND expires_at IS NULL",
+                {kAdminRoleId}) == 2);
+  REQUIRE(f.grants()
+              .GrantRole({.user_id = a, .role_id = kAdminRoleId, .expire_time = soon}, AdminActor(),
+                         {b})
+              .ok());
+  CHECK(
+      f.grants()
+          .GrantRole({.user_id = a, .role_id = kAdminRoleId, .expire_time = soon + absl::Hours(1)},
+                     AdminActor(), {})
+          .ok());
+  // An expired grant of b counts for nothing even when named.
+  f.Query("UPDATE grants SET expires_at = now() - interval '1 second' WHERE user_id = $1", {b});
+  CHECK(f.grants().RevokeRole(a, kAdminRoleId, "", AdminActor(), {b}).code() ==
+        absl::StatusCode::kFailedPrecondition);
+  f.Query("UPDATE grants SET expires_at = NULL WHERE user_id = $1", {b});
+  CHECK(f.grants().RevokeRole(a, kAdminRoleId, "", AdminActor(), {b}).ok());
+  CHECK(f.Count("SELECT count(*) FROM grants WHERE role_id = $1", {kAdminRoleId}) == 1);
 }
 
 TEST_CASE("concurrent grants and revokes of one role leave a consistent state") {
