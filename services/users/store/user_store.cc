@@ -14,6 +14,7 @@
 #include "boost/json/parse.hpp"
 #include "boost/json/serialize.hpp"
 #include "boost/json/value.hpp"
+#include "libs/errors/error_details.h"
 #include "libs/ids/uuid.h"
 #include "libs/outbox/outbox.h"
 #include "libs/pg/error.h"
@@ -240,6 +241,41 @@ bool IsActorTheUser(const Actor& actor, const std::string& id) {
   return actor.type == outbox::kActorUser && actor.id == id;
 }
 
+// Whether the last-admin rule applies to `id`: it is on and `id` holds admin.
+bool IsAdminHolder(const LastAdminCheck& admins, const std::string& id) {
+  if (!admins.enabled) return false;
+  return std::any_of(admins.admin_holder_ids.begin(), admins.admin_holder_ids.end(),
+                     [&](const std::string& holder) {
+                       absl::StatusOr<std::string> canonical = CanonicalId(holder, "");
+                       return canonical.ok() && *canonical == id;
+                     });
+}
+
+// FAILED_PRECONDITION (reason LAST_ADMIN) unless an admin holder other than `id` has an active
+// account. Call with the last-admin advisory lock held (kLockLastAdminCheck), so no other holder
+// stops being active until this transaction ends.
+absl::Status CheckAnotherActiveAdmin(pg::Transaction& tx, const LastAdminCheck& admins,
+                                     const std::string& id, std::string_view what) {
+  std::vector<std::string> others;
+  for (const std::string& holder : admins.admin_holder_ids) {
+    absl::StatusOr<std::string> canonical = CanonicalId(holder, "");
+    if (canonical.ok() && *canonical != id) others.push_back(*std::move(canonical));
+  }
+  if (!others.empty()) {
+    absl::StatusOr<pg::Result> active = tx.Execute(
+        sql::kCountActiveUsersAmong, {absl::StrCat("{", absl::StrJoin(others, ","), "}")});
+    if (!active.ok()) return active.status();
+    absl::StatusOr<int64_t> count = (*active)[0].Get<int64_t>(0);
+    if (!count.ok()) return count.status();
+    if (*count > 0) return absl::OkStatus();
+  }
+  return errors::WithErrorReason(
+      absl::FailedPreconditionError(absl::StrCat(
+          "id: this is the last active admin; ", Absl(what),
+          " would leave no active administrator; grant admin to another active account first")),
+      "LAST_ADMIN");
+}
+
 }  // namespace
 
 UserStore::UserStore(pg::Pool& pool, UserStoreOptions options)
@@ -411,21 +447,34 @@ absl::StatusOr<User> UserStore::Update(const UserUpdate& update, const Actor& ac
 
 absl::StatusOr<User> UserStore::SoftDelete(std::string_view id,
                                            std::optional<int64_t> expected_version,
-                                           const Actor& actor) {
+                                           const Actor& actor, const LastAdminCheck& admins) {
   absl::StatusOr<std::string> canonical = CanonicalId(id, "id");
   if (!canonical.ok()) return canonical.status();
-  if (IsActorTheUser(actor, *canonical)) {
+  const bool admin = IsAdminHolder(admins, *canonical);
+  const bool self = IsActorTheUser(actor, *canonical);
+  // An admin deleting themselves hears the last-admin rule first when it applies.
+  if (self && !admin) {
     return absl::FailedPreconditionError("cannot delete your own account");
   }
   const absl::Duration retention = options_.delete_retention;
   User result;
   absl::Status status = pg::WithTransaction(pool_, [&](pg::Transaction& tx) -> absl::Status {
+    if (admin) {
+      if (auto r = tx.Execute(sql::kLockLastAdminCheck, {}); !r.ok()) return r.status();
+    }
     absl::StatusOr<User> before = ReadUser(tx, sql::kSelectUserForUpdate, *canonical, retention);
     if (!before.ok()) return before.status();
     if (absl::Status s = CheckVersion(*before, expected_version); !s.ok()) return s;
     if (before->status == UserStatus::kDeleted) {
       return absl::FailedPreconditionError("user is already deleted");
     }
+    if (admin && before->status == UserStatus::kActive) {
+      if (absl::Status s = CheckAnotherActiveAdmin(tx, admins, *canonical, "deleting it");
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (self) return absl::FailedPreconditionError("cannot delete your own account");
     if (absl::Status s = ExpectOneRow(tx.Execute(sql::kSoftDeleteUser, {*canonical})); !s.ok()) {
       return s;
     }
@@ -483,24 +532,30 @@ absl::StatusOr<User> UserStore::Restore(std::string_view id,
 absl::StatusOr<User> UserStore::SetStatus(std::string_view id, UserStatus target,
                                           std::string_view reason,
                                           std::optional<int64_t> expected_version,
-                                          const Actor& actor) {
+                                          const Actor& actor, const LastAdminCheck& admins) {
   absl::StatusOr<std::string> canonical = CanonicalId(id, "id");
   if (!canonical.ok()) return canonical.status();
   if (target == UserStatus::kDeleted) {
     return absl::InvalidArgumentError("status: must be active or disabled; use SoftDelete");
   }
   const bool disable = target == UserStatus::kDisabled;
+  const bool admin = disable && IsAdminHolder(admins, *canonical);
+  const bool self = disable && IsActorTheUser(actor, *canonical);
   if (disable) {
     if (absl::Status s = ValidateText(reason, kMaxDisabledReasonChars, "reason"); !s.ok()) {
       return s;
     }
-    if (IsActorTheUser(actor, *canonical)) {
+    // An admin disabling themselves hears the last-admin rule first when it applies.
+    if (self && !admin) {
       return absl::FailedPreconditionError("cannot disable your own account");
     }
   }
   const absl::Duration retention = options_.delete_retention;
   User result;
   absl::Status status = pg::WithTransaction(pool_, [&](pg::Transaction& tx) -> absl::Status {
+    if (admin) {
+      if (auto r = tx.Execute(sql::kLockLastAdminCheck, {}); !r.ok()) return r.status();
+    }
     absl::StatusOr<User> before = ReadUser(tx, sql::kSelectUserForUpdate, *canonical, retention);
     if (!before.ok()) return before.status();
     if (absl::Status s = CheckVersion(*before, expected_version); !s.ok()) return s;
@@ -508,6 +563,13 @@ absl::StatusOr<User> UserStore::SetStatus(std::string_view id, UserStatus target
       return absl::FailedPreconditionError(
           before->status == UserStatus::kDeleted ? "user is deleted" : "user is already disabled");
     }
+    if (admin) {
+      if (absl::Status s = CheckAnotherActiveAdmin(tx, admins, *canonical, "disabling it");
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (self) return absl::FailedPreconditionError("cannot disable your own account");
     if (!disable && before->status != UserStatus::kDisabled) {
       return absl::FailedPreconditionError("user is not disabled");
     }

@@ -71,6 +71,21 @@ struct UserUpdate {
   std::optional<int64_t> expected_version;
 };
 
+/// The last-admin rule for a change that makes an account non-active (SoftDelete, disabling
+/// SetStatus). The store has no view of grants (the roles service owns them): the caller passes
+/// who holds an unexpired `admin` grant. When the account is an ACTIVE holder, the store takes a
+/// transaction-scoped advisory lock (queries/lock_last_admin_check.sql) before the account's row
+/// lock, and refuses with FAILED_PRECONDITION, reason LAST_ADMIN, unless another holder's account
+/// is active, counted in the same transaction as the change. Two admins disabling each other
+/// concurrently are thus serialized: the second sees the first one's change and is refused.
+struct LastAdminCheck {
+  /// Whether to apply the rule; false (the default) skips it (no roles service to ask).
+  bool enabled = false;
+  /// Every user holding an unexpired `admin` grant (the account itself may be among them; ids
+  /// that are not UUIDs are ignored).
+  std::vector<std::string> admin_holder_ids;
+};
+
 /// Max ids per BatchGet (users.proto).
 inline constexpr int kMaxBatchGetIds = 500;
 
@@ -107,9 +122,10 @@ class UserStore final {
 
   /// Soft-deletes (status deleted, delete_time and purge_time set, sessions revoked with reason
   /// "user_deleted") and writes `user.deleted`. NOT_FOUND; ABORTED; FAILED_PRECONDITION if
-  /// already deleted or the actor is this user.
+  /// already deleted or the actor is this user; FAILED_PRECONDITION with reason LAST_ADMIN when
+  /// the last-admin rule refuses it (see LastAdminCheck). Nothing is written on any error.
   absl::StatusOr<User> SoftDelete(std::string_view id, std::optional<int64_t> expected_version,
-                                  const Actor& actor);
+                                  const Actor& actor, const LastAdminCheck& admins = {});
 
   /// Undoes a soft delete, back to the status the account had before, and writes
   /// `user.restored`. NOT_FOUND (also once purged); ABORTED; FAILED_PRECONDITION if not deleted.
@@ -121,9 +137,11 @@ class UserStore final {
   /// kActive, reason cleared, event `user.enabled`) an account. INVALID_ARGUMENT for kDeleted
   /// (`status`; use SoftDelete) or a bad reason (`reason`). NOT_FOUND; ABORTED;
   /// FAILED_PRECONDITION when disabling a deleted, already disabled or the actor's own account,
-  /// or enabling one that is not disabled.
+  /// or enabling one that is not disabled; FAILED_PRECONDITION with reason LAST_ADMIN when
+  /// disabling is refused by the last-admin rule (see LastAdminCheck; enabling ignores `admins`).
   absl::StatusOr<User> SetStatus(std::string_view id, UserStatus status, std::string_view reason,
-                                 std::optional<int64_t> expected_version, const Actor& actor);
+                                 std::optional<int64_t> expected_version, const Actor& actor,
+                                 const LastAdminCheck& admins = {});
 
   /// One page of accounts (see list_users.h for filters, sort, paging and totals).
   /// INVALID_ARGUMENT: `page.page_size` negative, `page.offset` out of 0..10,000 or combined with
