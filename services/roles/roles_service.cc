@@ -353,7 +353,12 @@ grpc::Status RolesServiceImpl::ListRoleMembers(grpc::ServerContext* context,
                                                const v1::ListRoleMembersRequest* request,
                                                v1::ListRoleMembersResponse* response) {
   return Handle(*context, [&](const CallScope& call) -> absl::Status {
-    if (absl::Status s = deps_.access.Require(call.caller, kPermRolesRead); !s.ok()) return s;
+    // Service accounts may read a role's members (the users service asks who holds admin before
+    // it deletes or disables an account); this is the only read besides WatchPermissionChanges
+    // they may call, and they may change nothing.
+    if (call.caller.kind != auth::Caller::Kind::kService) {
+      if (absl::Status s = deps_.access.Require(call.caller, kPermRolesRead); !s.ok()) return s;
+    }
     ListMembersRequest list{.role_id = request->role_id(),
                             .include_inherited = request->include_inherited(),
                             .include_expired = request->include_expired(),

@@ -438,6 +438,36 @@ TEST_CASE("watching needs a service account or roles:read") {
   CHECK(refused(stack.CreateUser("watcher").token) == grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_CASE("a service account may list a role's members and change nothing") {
+  RolesStack& stack = RolesStack::Shared();
+  const std::string service = stack.ServiceToken("users");
+  v1::ListRoleMembersRequest members;
+  members.set_role_id(kAdminRoleId);
+  v1::ListRoleMembersResponse page;
+  grpc::Status listed =
+      Call(stack.replica(1), &v1::RolesService::Stub::ListRoleMembers, service, members, &page);
+  INFO(listed.error_message());
+  REQUIRE(listed.ok());
+  bool admin_listed = false;
+  for (const v1::RoleGrant& grant : page.grants()) {
+    admin_listed = admin_listed || grant.user_id() == stack.admin_id();
+  }
+  CHECK(admin_listed);
+  // A token for another audience is still refused, and so is every other call.
+  CHECK(Call(stack.replica(1), &v1::RolesService::Stub::ListRoleMembers,
+             stack.ServiceToken("users", "backoffice-audit"), members, &page)
+            .error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  TestUser target = stack.CreateUser("service-grantee");
+  CHECK(Grant(0, service, target.id, kAdminRoleId).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(Revoke(0, service, stack.admin_id(), kAdminRoleId).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListRolesRequest list;
+  v1::ListRolesResponse roles;
+  CHECK(Call(stack.replica(0), &v1::RolesService::Stub::ListRoles, service, list, &roles)
+            .error_code() == grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_CASE("a PermissionWatcher keeps a caller's cache exact: enabled when live, drops changes") {
   RolesStack& stack = RolesStack::Shared();
   struct Answer {
