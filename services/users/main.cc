@@ -10,7 +10,9 @@
 //                                            create this account when no account exists yet
 //   --roles_address                          the roles service, which decides what callers may do
 //   --service_key_file, --service_key_id     the key the service signs its own token with to
-//                                            watch permission changes (then it caches them)
+//                                            watch permission changes (then it caches them) and
+//                                            to ask who holds `admin` before DeleteUser /
+//                                            DisableUser (the last-admin rule; off without it)
 //   --permissions_max_age                    longest a caller's cached permissions are used
 //   --service_jwks_file                      JWKS of service-account keys (the BFF's) allowed to
 //                                            call as themselves: WatchUserChanges only
@@ -53,6 +55,7 @@
 #include "libs/server/service_main.h"
 #include "libs/watch/change_feed.h"
 #include "libs/watch/feed_publisher.h"
+#include "services/users/admin_holders.h"
 #include "services/users/auth/credential_manager.h"
 #include "services/users/auth/lockout_store.h"
 #include "services/users/auth/login_flow.h"
@@ -85,7 +88,9 @@ ABSL_FLAG(std::string, roles_address, "127.0.0.1:50052",
           "host:port of the roles service (callers' permissions); connected lazily");
 ABSL_FLAG(std::string, service_key_file, "",
           "PEM private key of this service's own token (sub service:users, aud backoffice-roles) "
-          "to watch permission changes; without it permissions are asked per call");
+          "to watch permission changes and to ask who holds admin before an account is deleted "
+          "or disabled; without it permissions are asked per call and the last active admin is "
+          "not protected");
 ABSL_FLAG(std::string, service_key_id, "users-service", "kid of that key");
 ABSL_FLAG(absl::Duration, housekeeping_interval, absl::Minutes(10),
           "how often accounts past purge_time, expired idempotency records, challenges, ended "
@@ -123,6 +128,7 @@ struct Components {
   std::unique_ptr<authz::PermissionWatcher> watcher;      // null without --service_key_file
   std::unique_ptr<authz::PermissionRegistrar> registrar;  // null without --service_key_file
   std::unique_ptr<CallGuard> guard;
+  AdminHoldersPtr admins;  // null without --service_key_file
   std::unique_ptr<Housekeeping> housekeeping;
   std::unique_ptr<server::PeriodicTask> housekeeper;
   // WatchUserChanges: users_changed (migration 0014's triggers) heard on a dedicated connection.
@@ -295,9 +301,15 @@ absl::StatusOr<std::unique_ptr<Components>> Assemble(
     absl::StatusOr<authz::PermissionWatcher::TokenSource> tokens =
         authz::RolesServiceTokens(service_key);
     if (!tokens.ok()) return tokens.status();
-    c->registrar = std::make_unique<authz::PermissionRegistrar>(roles, *std::move(tokens), "users",
+    c->registrar = std::make_unique<authz::PermissionRegistrar>(roles, *tokens, "users",
                                                                 UsersPermissionCatalog());
     c->registrar->Start();
+    c->admins =
+        MakeRolesAdminHolders(roles, *std::move(tokens), absl::GetFlag(FLAGS_roles_deadline));
+  } else {
+    log::Warn(
+        "no --service_key_file: DeleteUser and DisableUser do not check that an active admin "
+        "remains (the last-admin rule needs this service's own token for the roles service)");
   }
   authz::RegisterPermissionCacheMetrics(metrics::Registry::Default(), "users",
                                         c->permissions->cache());
@@ -382,6 +394,7 @@ int main(int argc, char** argv) {
                 .sessions = *components->sessions,
                 .credentials = *components->credentials,
                 .feed = *components->feed,
+                .admins = components->admins.get(),
                 .max_concurrent_hashes =
                     std::max(1, static_cast<int>(std::thread::hardware_concurrency())),
             }));

@@ -104,8 +104,13 @@ absl::StatusOr<std::optional<User>> FindByEmail(UserStore& store, const std::str
 class Importer {
  public:
   Importer(UserStore& store, const v1::ImportUsersOptions& options, const Actor& actor,
-           v1::ImportUsersResponse* response)
-      : store_(store), options_(options), actor_(actor), response_(response) {}
+           v1::ImportUsersResponse* response,
+           const std::function<absl::StatusOr<LastAdminCheck>()>& admin_check)
+      : store_(store),
+        options_(options),
+        actor_(actor),
+        response_(response),
+        admin_check_(admin_check) {}
 
   absl::Status Run(std::string_view csv) {
     std::vector<CsvRecord> records = ParseCsv(csv);
@@ -331,9 +336,15 @@ class Importer {
       changed = updated->version != existing.version;
     }
     if (status_changes) {
+      LastAdminCheck admins;
+      if (*status == UserStatus::kDisabled) {
+        absl::StatusOr<LastAdminCheck> fetched = Admins();
+        if (!fetched.ok()) return fetched.status();
+        admins = *std::move(fetched);
+      }
       absl::StatusOr<User> set = store_.SetStatus(
           existing.id, *status, *status == UserStatus::kDisabled ? "imported as disabled" : "",
-          std::nullopt, actor_);
+          std::nullopt, actor_, admins);
       if (!set.ok()) {
         return IsRowError(set.status())
                    ? absl::StatusOr<std::optional<RowError>>(RowError{ColumnMessage(set.status())})
@@ -372,15 +383,29 @@ class Importer {
   const Actor& actor_;
   v1::ImportUsersResponse* response_;
   absl::flat_hash_map<std::string, size_t> columns_;
+  // The last-admin rule's input, asked of admin_check_ at the first disabling row only.
+  absl::StatusOr<LastAdminCheck> Admins() {
+    if (!admin_check_) return LastAdminCheck{};
+    if (!admins_.has_value()) {
+      absl::StatusOr<LastAdminCheck> fetched = admin_check_();
+      if (!fetched.ok()) return fetched.status();
+      admins_ = *std::move(fetched);
+    }
+    return *admins_;
+  }
+
   size_t width_ = 0;
   absl::flat_hash_map<std::string, int> seen_emails_;
+  const std::function<absl::StatusOr<LastAdminCheck>()>& admin_check_;
+  std::optional<LastAdminCheck> admins_;
 };
 
 }  // namespace
 
 absl::Status ImportUsersCsv(UserStore& store, const v1::ImportUsersOptions& options,
                             std::string_view csv, const Actor& actor,
-                            v1::ImportUsersResponse* response) {
+                            v1::ImportUsersResponse* response,
+                            const std::function<absl::StatusOr<LastAdminCheck>()>& admin_check) {
   if (csv.size() > kMaxImportBytes) {
     return absl::ResourceExhaustedError("csv_chunk: the file is larger than 10 MiB");
   }
@@ -391,7 +416,7 @@ absl::Status ImportUsersCsv(UserStore& store, const v1::ImportUsersOptions& opti
       options.mode() != v1::IMPORT_MODE_CREATE_ONLY && options.mode() != v1::IMPORT_MODE_UPSERT) {
     return absl::InvalidArgumentError("options.mode: unknown value");
   }
-  return Importer(store, options, actor, response).Run(csv);
+  return Importer(store, options, actor, response, admin_check).Run(csv);
 }
 
 }  // namespace backoffice::users

@@ -11,9 +11,11 @@
 // request id, a repeat in CREATE_ONLY mode finds every email taken and reports SKIPPED.
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "proto/users/v1/bulk.pb.h"
 #include "services/users/store/user.h"
 #include "services/users/store/user_store.h"
@@ -31,8 +33,14 @@ inline constexpr size_t kMaxImportChunkBytes = 1 << 20;
 /// "options.request_id: ..." over 128 bytes. Row problems are FAILED rows ("<column>: <problem>"),
 /// not errors. A database failure (UNAVAILABLE, ...) ends the import with that status; rows
 /// written before it stay.
-absl::Status ImportUsersCsv(UserStore& store, const v1::ImportUsersOptions& options,
-                            std::string_view csv, const Actor& actor,
-                            v1::ImportUsersResponse* response);
+///
+/// A row that disables an existing account obeys the store's last-admin rule with what
+/// `admin_check` answers (asked once, at the first such row; empty: the rule is off): refused,
+/// it is a FAILED row (`id: this is the last active admin; ...`); when `admin_check` fails
+/// (UNAVAILABLE: the roles service cannot say who holds admin) the import ends with that status.
+absl::Status ImportUsersCsv(
+    UserStore& store, const v1::ImportUsersOptions& options, std::string_view csv,
+    const Actor& actor, v1::ImportUsersResponse* response,
+    const std::function<absl::StatusOr<LastAdminCheck>()>& admin_check = {});
 
 }  // namespace backoffice::users

@@ -12,6 +12,7 @@
 #include "libs/server/grpc_status.h"
 #include "libs/server/request_context.h"
 #include "libs/watch/serve_watch.h"
+#include "services/users/admin_holders.h"
 #include "services/users/credentials/password_hasher.h"
 #include "services/users/credentials/password_policy.h"
 #include "services/users/store/user_store.h"
@@ -177,6 +178,13 @@ grpc::Status UsersServiceImpl::UpdateUser(grpc::ServerContext* context,
                 });
 }
 
+absl::StatusOr<LastAdminCheck> UsersServiceImpl::AdminCheck() const {
+  if (deps_.admins == nullptr) return LastAdminCheck{};
+  absl::StatusOr<std::vector<std::string>> holders = deps_.admins->List();
+  if (!holders.ok()) return holders.status();
+  return LastAdminCheck{.enabled = true, .admin_holder_ids = *std::move(holders)};
+}
+
 grpc::Status UsersServiceImpl::DeleteUser(grpc::ServerContext* context,
                                           const v1::DeleteUserRequest* request,
                                           v1::User* response) {
@@ -185,7 +193,9 @@ grpc::Status UsersServiceImpl::DeleteUser(grpc::ServerContext* context,
     if (!version.ok()) {
       return version.status();
     }
-    return Respond(deps_.store.SoftDelete(request->id(), *version, call.actor), response);
+    absl::StatusOr<LastAdminCheck> admins = AdminCheck();
+    if (!admins.ok()) return admins.status();
+    return Respond(deps_.store.SoftDelete(request->id(), *version, call.actor, *admins), response);
   });
 }
 
@@ -209,8 +219,10 @@ grpc::Status UsersServiceImpl::DisableUser(grpc::ServerContext* context,
     if (!version.ok()) {
       return version.status();
     }
+    absl::StatusOr<LastAdminCheck> admins = AdminCheck();
+    if (!admins.ok()) return admins.status();
     return Respond(deps_.store.SetStatus(request->id(), UserStatus::kDisabled, request->reason(),
-                                         *version, call.actor),
+                                         *version, call.actor, *admins),
                    response);
   });
 }

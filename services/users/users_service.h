@@ -16,6 +16,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/watch/change_feed.h"
 #include "proto/users/v1/users.grpc.pb.h"
@@ -30,6 +31,8 @@ class SigningKeyRing;
 class Authenticator;
 class SessionStore;
 class CredentialManager;
+class AdminHolders;
+struct LastAdminCheck;
 
 /// What the handlers work with; every reference must outlive the service.
 struct UsersServiceDeps {
@@ -43,6 +46,9 @@ struct UsersServiceDeps {
   CredentialManager& credentials;
   /// What this replica hears on `users_changed` (WatchUserChanges).
   watch::ChangeFeed& feed;
+  /// Who holds `admin`, for the last-admin rule of DeleteUser, DisableUser and ImportUsers'
+  /// disabling rows; null (no --service_key_file) turns the rule off.
+  AdminHolders* admins = nullptr;
   /// Most argon2id hashes or verifications running at once (each holds 64 MiB for ~65 ms); more
   /// wait. About the number of cores.
   int max_concurrent_hashes = 2;
@@ -165,6 +171,10 @@ class UsersServiceImpl final : public v1::UsersService::Service {
   /// Actor carrying only the request and trace ids, and converts its status.
   grpc::Status HandlePublic(grpc::ServerContext& context,
                             const std::function<absl::Status(const Actor&)>& body);
+
+  /// The store's last-admin rule input: off without deps_.admins, else who holds `admin` now
+  /// (UNAVAILABLE when the roles service cannot say).
+  absl::StatusOr<LastAdminCheck> AdminCheck() const;
 
   UsersServiceDeps deps_;
   absl::Mutex hash_slots_mutex_;

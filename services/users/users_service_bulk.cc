@@ -36,7 +36,8 @@ grpc::Status UsersServiceImpl::ImportUsers(grpc::ServerContext* context,
       }
       csv.append(message.csv_chunk());
     }
-    return ImportUsersCsv(deps_.store, options, csv, call.actor, response);
+    return ImportUsersCsv(deps_.store, options, csv, call.actor, response,
+                          [this] { return AdminCheck(); });
   });
 }
 

@@ -63,6 +63,17 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   service_tokens_ = std::make_unique<auth::ServiceTokenSource>(
       *std::move(service_key),
       auth::ServiceTokenOptions{.service = "bff", .audience = "backoffice-users"});
+  // The users service's own key (as ./dev and the BFF stack give it one): it registers its
+  // permissions, watches permission changes, and asks who holds admin before DeleteUser and
+  // DisableUser. The roles service trusts it through --service_jwks_file.
+  absl::StatusOr<jwt::PrivateKey> own_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, "users-it-users");
+  REQUIRE(own_key.ok());
+  std::vector<jwt::PublicKey> own_published;
+  own_published.push_back(*own_key->GetPublicKey());
+  std::string roles_jwks =
+      tests::WriteTempFile("roles-services.jwks", *jwt::WriteJwks(own_published));
+  std::string own_key_file = tests::WriteTempFile("users-service.pem", *own_key->ToPem());
   std::vector<std::string> db_flags = testing::DatabaseFlags(db_);
   db_flags.insert(db_flags.end(), {"--admin_port=0", "--db_pool_size=4"});
   // The roles service decides what callers may do; it starts after users, on this port.
@@ -73,7 +84,9 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
                            absl::StrCat("--signing_key_encryption_key_file=", key_file_),
                            absl::StrCat("--bootstrap_admin_email=", kAdminEmail),
                            absl::StrCat("--bootstrap_admin_password_file=", password_file),
-                           absl::StrCat("--service_jwks_file=", service_jwks)});
+                           absl::StrCat("--service_jwks_file=", service_jwks),
+                           absl::StrCat("--service_key_file=", own_key_file),
+                           "--service_key_id=users-it-users"});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<tests::ChildProcess> child = tests::ChildProcess::Start(
       "services/users/users_service", args, tests::TestTempPath("users.log"));
@@ -93,6 +106,7 @@ UsersBinary::UsersBinary(std::vector<std::string> extra_flags) {
   roles_args.push_back(absl::StrCat("--grpc_port=", roles_port));
   roles_args.push_back(absl::StrCat("--users_address=", address));
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id_));
+  roles_args.push_back(absl::StrCat("--service_jwks_file=", roles_jwks));
   absl::StatusOr<tests::ChildProcess> roles = tests::ChildProcess::Start(
       "services/roles/roles_service", roles_args, tests::TestTempPath("roles.log"));
   REQUIRE(roles.ok());

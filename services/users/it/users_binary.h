@@ -2,7 +2,9 @@
 // a fresh database of the shared test PostgreSQL, called over real gRPC on loopback, with the
 // real `roles_service` beside it (the bootstrap admin holds `admin`), which decides what callers
 // may do. The users service trusts one service-account key (--service_jwks_file), as it trusts
-// the BFF's, so tests can call as the service "bff".
+// the BFF's, so tests can call as the service "bff"; it has its own service key
+// (--service_key_file, trusted by the roles service), so it registers its permissions, watches
+// permission changes and asks who holds admin before DeleteUser / DisableUser.
 //
 //   UsersBinary users;                       // starts it; bootstrap admin admin@example.com
 //   grpc::ClientContext context;

@@ -7,12 +7,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "proto/common/v1/error_details.pb.h"
 #include "services/users/it/users_binary.h"
 
 namespace backoffice::users::it {
 namespace {
 
 constexpr char kUnknownId[] = "0190b5f2-7c1e-7d3a-9f00-0123456789ab";
+constexpr char kAdminRole[] = "01900000-0000-7000-8000-000000000001";
 
 grpc::Status Create(UsersBinary& users, const std::string& email, v1::User* out,
                     const std::string& password = "", const std::string& request_id = "") {
@@ -83,6 +85,108 @@ TEST_CASE("the roles service decides: no permission, no call; one's own account;
   v1::User out;
   CHECK(users.stub().DeleteUser(&context, request, &out).error_code() ==
         grpc::StatusCode::PERMISSION_DENIED);
+}
+
+std::string ErrorReason(const grpc::Status& status) {
+  common::v1::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const google::protobuf::Any& any : details.details()) {
+    common::v1::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
+// DeleteUser / DisableUser / EnableUser / RestoreUser of `id` with `token`.
+template <typename Request, typename Method>
+grpc::Status StateCall(UsersBinary& users, Method method, const std::string& token,
+                       const std::string& id) {
+  grpc::ClientContext context;
+  users.Authorize(context, token);
+  Request request;
+  request.set_id(id);
+  v1::User out;
+  return (users.stub().*method)(&context, request, &out);
+}
+
+grpc::Status Grant(UsersBinary& users, const std::string& user_id, const std::string& role_id) {
+  grpc::ClientContext context;
+  users.Authorize(context);
+  roles::v1::GrantRoleRequest grant;
+  grant.set_user_id(user_id);
+  grant.set_role_id(role_id);
+  roles::v1::RoleGrant granted;
+  return users.roles().GrantRole(&context, grant, &granted);
+}
+
+void RequireLastAdmin(const grpc::Status& status) {
+  INFO(status.error_message());
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(ErrorReason(status) == "LAST_ADMIN");
+  CHECK(absl::StrContains(status.error_message(), "last active admin"));
+}
+
+TEST_CASE("the last active admin can be neither deleted nor disabled, even by themselves") {
+  UsersBinary users;
+  const std::string admin = users.admin_id();
+  using Stub = v1::UsersService::Stub;
+  auto remove = [&](const std::string& token, const std::string& id) {
+    return StateCall<v1::DeleteUserRequest>(users, &Stub::DeleteUser, token, id);
+  };
+  auto disable = [&](const std::string& token, const std::string& id) {
+    return StateCall<v1::DisableUserRequest>(users, &Stub::DisableUser, token, id);
+  };
+  RequireLastAdmin(remove("", admin));
+  RequireLastAdmin(disable("", admin));
+
+  // A caller allowed users:write and users:delete but not roles:read still hears the rule: the
+  // users service asks the roles service as itself.
+  v1::User dora, carol;
+  REQUIRE(Create(users, "dora@example.com", &dora, "correct horse battery staple 9").ok());
+  REQUIRE(Create(users, "carol@example.com", &carol, "correct horse battery staple 8").ok());
+  grpc::ClientContext role_context;
+  users.Authorize(role_context);
+  roles::v1::CreateRoleRequest create_role;
+  create_role.mutable_role()->set_name("account-keeper");
+  create_role.mutable_role()->set_display_name("Account keeper");
+  create_role.mutable_role()->add_permissions("users:write");
+  create_role.mutable_role()->add_permissions("users:delete");
+  roles::v1::Role keeper;
+  grpc::Status role_created = users.roles().CreateRole(&role_context, create_role, &keeper);
+  INFO(role_created.error_message());
+  REQUIRE(role_created.ok());
+  REQUIRE(Grant(users, dora.id(), keeper.id()).ok());
+  std::string dora_token =
+      users.LoginOk("dora@example.com", "correct horse battery staple 9").tokens().access_token();
+  RequireLastAdmin(remove(dora_token, admin));
+  RequireLastAdmin(disable(dora_token, admin));
+  CHECK(remove(dora_token, carol.id()).ok());  // not an admin: no rule
+  REQUIRE(StateCall<v1::RestoreUserRequest>(users, &Stub::RestoreUser, "", carol.id()).ok());
+
+  // A second active admin: the first may go, and comes back.
+  grpc::Status granted = Grant(users, carol.id(), kAdminRole);
+  INFO(granted.error_message());
+  REQUIRE(granted.ok());
+  std::string carol_token =
+      users.LoginOk("carol@example.com", "correct horse battery staple 8").tokens().access_token();
+  grpc::Status disabled = disable(carol_token, admin);
+  INFO(disabled.error_message());
+  REQUIRE(disabled.ok());
+  // Carol is now the last active admin (the disabled one does not count).
+  RequireLastAdmin(remove(carol_token, carol.id()));
+  RequireLastAdmin(disable(dora_token, carol.id()));
+  REQUIRE(StateCall<v1::EnableUserRequest>(users, &Stub::EnableUser, carol_token, admin).ok());
+  grpc::Status deleted = remove(carol_token, admin);
+  INFO(deleted.error_message());
+  REQUIRE(deleted.ok());
+  REQUIRE(StateCall<v1::RestoreUserRequest>(users, &Stub::RestoreUser, carol_token, admin).ok());
+  grpc::ClientContext context;
+  users.Authorize(context, carol_token);
+  v1::GetUserRequest get;
+  get.set_id(admin);
+  v1::User restored;
+  REQUIRE(users.stub().GetUser(&context, get, &restored).ok());
+  CHECK(restored.status() == v1::USER_STATUS_ACTIVE);
 }
 
 TEST_CASE("the binary's housekeeping erases an account once its purge_time has passed") {
