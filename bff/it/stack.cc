@@ -18,6 +18,7 @@ namespace backoffice::bff::it {
 namespace {
 
 constexpr char kBffKeyId[] = "bff-e2e";
+constexpr char kUsersKeyId[] = "users-e2e";
 constexpr char kRelayKeyId[] = "relay-e2e";
 
 std::unique_ptr<tests::ChildProcess> Start(const std::string& binary, std::vector<std::string> args,
@@ -64,6 +65,14 @@ Stack::Stack(StackOptions options) {
   std::vector<jwt::PublicKey> published;
   published.push_back(*bff_key->GetPublicKey());
   std::string services_jwks = tests::WriteTempFile("services.jwks", *jwt::WriteJwks(published));
+  // The users service's own key, trusted by roles (with the BFF's), as ./dev gives it one: users
+  // registers its permissions, watches permission changes and asks roles who holds admin before
+  // an account is deleted or disabled (the last-admin rule is off without it).
+  absl::StatusOr<jwt::PrivateKey> users_key =
+      jwt::PrivateKey::Generate(jwt::Algorithm::kEdDsa, kUsersKeyId);
+  REQUIRE(users_key.ok());
+  published.push_back(*users_key->GetPublicKey());
+  std::string roles_jwks = tests::WriteTempFile("roles-services.jwks", *jwt::WriteJwks(published));
 
   // users asks roles what its callers may do; roles starts after it, on this port.
   int roles_port = tests::FreePort();
@@ -78,6 +87,9 @@ Stack::Stack(StackOptions options) {
   users_args.push_back(absl::StrCat("--bootstrap_admin_password_file=",
                                     tests::WriteTempFile("admin.password", kAdminPassword)));
   users_args.push_back(absl::StrCat("--service_jwks_file=", services_jwks));
+  users_args.push_back(
+      absl::StrCat("--service_key_file=", tests::WriteTempFile("users.pem", *users_key->ToPem())));
+  users_args.push_back(absl::StrCat("--service_key_id=", kUsersKeyId));
   users_args.insert(users_args.end(), options.service_flags.begin(), options.service_flags.end());
   users_ = Start("services/users/users_service", users_args, "users");
   users_address_ =
@@ -91,7 +103,7 @@ Stack::Stack(StackOptions options) {
                absl::StrCat("--grpc_port=", roles_port));
   roles_args.push_back(absl::StrCat("--users_address=", users_address_));
   roles_args.push_back(absl::StrCat("--bootstrap_admin_user_id=", admin_id_));
-  roles_args.push_back(absl::StrCat("--service_jwks_file=", services_jwks));
+  roles_args.push_back(absl::StrCat("--service_jwks_file=", roles_jwks));
   roles_args.insert(roles_args.end(), options.service_flags.begin(), options.service_flags.end());
   roles_ = Start("services/roles/roles_service", roles_args, "roles");
   roles_address_ =
