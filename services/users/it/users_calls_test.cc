@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/testing/eventually.h"
 #include "proto/common/v1/error_details.pb.h"
 #include "services/users/it/users_binary.h"
 
@@ -77,7 +78,9 @@ TEST_CASE("the roles service decides: no permission, no call; one's own account;
   grpc::Status status = users.roles().GrantRole(&grant_context, grant, &granted);
   INFO(status.error_message());
   REQUIRE(status.ok());
-  CHECK(get(bob.id()).ok());
+  // The users service caches alice's (empty) permissions from the refusals above; the grant
+  // reaches it by the roles watch, a few milliseconds after GrantRole answers.
+  CHECK(testing::Eventually([&] { return get(bob.id()).ok(); }));
   grpc::ClientContext context;
   users.Authorize(context, token);
   v1::DeleteUserRequest request;
