@@ -134,30 +134,18 @@ function expectOrdered(values, order, what) {
   expectEqual(values, sorted, `${what} (${order})`);
 }
 
-// ---- react-admin: ra-data-json-server and ra-data-simple-rest ----
-
-// react-admin's documented way to authenticate fetchJson: `user.token` becomes Authorization.
-function raHttpClient(url, opts = {}) {
-  return fetchUtils.fetchJson(url, {
-    ...opts,
-    user: { authenticated: true, token: `Bearer ${config.token}` },
-  });
-}
-
-async function checkReactAdmin(provider, dataProvider) {
-  const { prefix, seeded } = config;
-  const q = { q: prefix };
+// getList.pagination and getList.sort.<field>.<ORDER>, the same for every provider: `list` asks
+// for one page of the seeded users ({ page, perPage, field, order: 'ASC' | 'DESC' }) in the
+// provider's own dialect and answers { data, total }. Returns the seeded users in createTime
+// order (empty when the pagination check failed).
+async function checkPagingAndSorting(provider, list) {
+  const { seeded } = config;
   let all = [];
-
   await check(provider, 'getList.pagination', async () => {
     const perPage = Math.ceil(seeded / 3);
     const pages = [];
     for (let page = 1; page <= 3; page += 1) {
-      const result = await dataProvider.getList('users', {
-        pagination: { page, perPage },
-        sort: { field: 'createTime', order: 'ASC' },
-        filter: q,
-      });
+      const result = await list({ page, perPage, field: 'createTime', order: 'ASC' });
       expectRecords(result.data, `page ${page}`);
       expectEqual(result.total, seeded, `page ${page} total`);
       const expected = Math.max(0, Math.min(perPage, seeded - (page - 1) * perPage));
@@ -172,11 +160,7 @@ async function checkReactAdmin(provider, dataProvider) {
   for (const field of ['createTime', 'email', 'id']) {
     for (const order of ['ASC', 'DESC']) {
       await check(provider, `getList.sort.${field}.${order}`, async () => {
-        const result = await dataProvider.getList('users', {
-          pagination: { page: 1, perPage: 50 },
-          sort: { field, order },
-          filter: q,
-        });
+        const result = await list({ page: 1, perPage: 50, field, order });
         expectRecords(result.data, 'list');
         expectEqual(result.total, seeded, 'total');
         expectEqual(result.data.length, seeded, 'length');
@@ -187,6 +171,25 @@ async function checkReactAdmin(provider, dataProvider) {
       });
     }
   }
+  return all;
+}
+
+// ---- react-admin: ra-data-json-server and ra-data-simple-rest ----
+
+// react-admin's documented way to authenticate fetchJson: `user.token` becomes Authorization.
+function raHttpClient(url, opts = {}) {
+  return fetchUtils.fetchJson(url, {
+    ...opts,
+    user: { authenticated: true, token: `Bearer ${config.token}` },
+  });
+}
+
+async function checkReactAdmin(provider, dataProvider) {
+  const { prefix, seeded } = config;
+  const q = { q: prefix };
+
+  const all = await checkPagingAndSorting(provider, ({ page, perPage, field, order }) =>
+    dataProvider.getList('users', { pagination: { page, perPage }, sort: { field, order }, filter: q }));
 
   await check(provider, 'getList.filter.q', async () => {
     expect(all.length > 0, 'no seeded users listed by getList.pagination');
@@ -411,48 +414,14 @@ async function checkRefine(provider) {
   });
   const dataProvider = refineSimpleRest(config.url, refineAxios);
   const q = [{ field: 'q', operator: 'eq', value: prefix }];
-  let all = [];
 
-  await check(provider, 'getList.pagination', async () => {
-    const pageSize = Math.ceil(seeded / 3);
-    const pages = [];
-    for (let currentPage = 1; currentPage <= 3; currentPage += 1) {
-      const result = await dataProvider.getList({
-        resource: 'users',
-        pagination: { currentPage, pageSize },
-        sorters: [{ field: 'createTime', order: 'asc' }],
-        filters: q,
-      });
-      expectRecords(result.data, `page ${currentPage}`);
-      expectEqual(result.total, seeded, `page ${currentPage} total`);
-      const expected = Math.max(0, Math.min(pageSize, seeded - (currentPage - 1) * pageSize));
-      expectEqual(result.data.length, expected, `page ${currentPage} length`);
-      pages.push(...result.data);
-    }
-    expectEqual(new Set(ids(pages)).size, seeded, 'distinct ids over the pages');
-    all = pages;
-    return { total: seeded, pageSize };
-  });
-
-  for (const field of ['createTime', 'email', 'id']) {
-    for (const order of ['asc', 'desc']) {
-      await check(provider, `getList.sort.${field}.${order.toUpperCase()}`, async () => {
-        const result = await dataProvider.getList({
-          resource: 'users',
-          pagination: { currentPage: 1, pageSize: 50 },
-          sorters: [{ field, order }],
-          filters: q,
-        });
-        expectRecords(result.data, 'list');
-        expectEqual(result.total, seeded, 'total');
-        expectEqual(result.data.length, seeded, 'length');
-        const key = field === 'id' ? 'createTime' : field;
-        expectOrdered(result.data.map((record) => record[key]), order.toUpperCase(),
-          `${key} values`);
-        return { first: result.data[0][key] };
-      });
-    }
-  }
+  const all = await checkPagingAndSorting(provider, ({ page, perPage, field, order }) =>
+    dataProvider.getList({
+      resource: 'users',
+      pagination: { currentPage: page, pageSize: perPage },
+      sorters: [{ field, order: order.toLowerCase() }],
+      filters: q,
+    }));
 
   await check(provider, 'getList.filter.q', async () => {
     expect(all.length > 0, 'no seeded users listed by getList.pagination');
