@@ -25,6 +25,7 @@
 #include "libs/outbox/test_migrations.h"
 #include "libs/pg/migrate.h"
 #include "libs/pg/with_transaction.h"
+#include "libs/testing/eventually.h"
 #include "libs/testing/pg_server.h"
 #include "tests/support/child_process.h"
 
@@ -58,15 +59,10 @@ int FreePort() {
   return ntohs(address.sin_port);
 }
 
-// Polls `done` every 20 ms for at most `limit`; the limit only bounds a hang.
+// The limit only bounds a hang (a relay's backoff can take a while on a loaded machine).
 template <typename F>
 bool Eventually(F done, absl::Duration limit = absl::Seconds(60)) {
-  absl::Time deadline = absl::Now() + limit;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
+  return testing::Eventually(done, limit);
 }
 
 // A fresh database with the outbox in schema `users`, the audit binary (restartable on a fixed

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/pg/error.h"
+#include "libs/pg/test_support.h"
 #include "libs/testing/pg_server.h"
 
 namespace backoffice::pg {
@@ -30,12 +31,7 @@ Connection Connect(ConnectionOptions options = {}) {
   return *std::move(conn);
 }
 
-Result Run(Connection& conn, std::string_view sql, const Params& params = {}) {
-  absl::StatusOr<Result> result = conn.Execute(sql, params);
-  INFO(std::string(sql) << " -> " << result.status().ToString());
-  REQUIRE(result.ok());
-  return *std::move(result);
-}
+using test::Run;
 
 TEST_CASE("parameters of every type round-trip, NULLs included") {
   Connection conn = Connect();

@@ -10,28 +10,14 @@
 #include "libs/pg/connection.h"
 #include "libs/pg/copy_text.h"
 #include "libs/pg/error.h"
+#include "libs/pg/test_support.h"
 #include "libs/pg/transaction.h"
 #include "libs/testing/pg_server.h"
 
 namespace backoffice::pg {
 namespace {
 
-Connection Connect() {
-  absl::StatusOr<testing::TestDatabase> db = testing::PgServer::Shared().CreateDatabase();
-  INFO(db.status().ToString());
-  REQUIRE(db.ok());
-  absl::StatusOr<Connection> conn = Connection::Open(db->options());
-  INFO(conn.status().ToString());
-  REQUIRE(conn.ok());
-  return *std::move(conn);
-}
-
-Result Run(Connection& conn, std::string_view sql, const Params& params = {}) {
-  absl::StatusOr<Result> result = conn.Execute(sql, params);
-  INFO(std::string(sql) << " -> " << result.status().ToString());
-  REQUIRE(result.ok());
-  return *std::move(result);
-}
+using test::Run;
 
 int64_t Count(Connection& conn) { return *Run(conn, "SELECT count(*) FROM t")[0].Get<int64_t>(0); }
 
@@ -57,7 +43,7 @@ TEST_CASE("AppendCopyText escapes exactly backslash, tab, newline and carriage r
 }
 
 TEST_CASE("CopyIn stores every row and returns how many") {
-  Connection conn = Connect();
+  Connection conn = test::ConnectToNewDatabase();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   const std::string rows = Row(1, "one") + Row(2, "two") + Row(3, std::nullopt);
   absl::StatusOr<int64_t> copied = conn.CopyIn(
@@ -74,7 +60,7 @@ TEST_CASE("CopyIn stores every row and returns how many") {
 }
 
 TEST_CASE("escaped values round-trip byte for byte, NULL apart from the text \\N") {
-  Connection conn = Connect();
+  Connection conn = test::ConnectToNewDatabase();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   const std::vector<std::string> values = {
       "",
@@ -111,7 +97,7 @@ TEST_CASE("escaped values round-trip byte for byte, NULL apart from the text \\N
 }
 
 TEST_CASE("input larger than one chunk arrives whole") {
-  Connection conn = Connect();
+  Connection conn = test::ConnectToNewDatabase();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   const std::string note(1000, 'x');
   std::string rows;
@@ -126,7 +112,7 @@ TEST_CASE("input larger than one chunk arrives whole") {
 }
 
 TEST_CASE("a bad row fails the whole COPY with the line, nothing is stored, the session goes on") {
-  Connection conn = Connect();
+  Connection conn = test::ConnectToNewDatabase();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   const std::string rows = Row(1, "fine") + "two\tsecret value\n" + Row(3, "fine");
   absl::StatusOr<int64_t> copied = conn.CopyIn("COPY t (id, note) FROM STDIN", rows);
@@ -164,7 +150,7 @@ TEST_CASE("a bad row fails the whole COPY with the line, nothing is stored, the 
 }
 
 TEST_CASE("CopyIn refuses what is not COPY FROM STDIN and the session stays usable") {
-  Connection conn = Connect();
+  Connection conn = test::ConnectToNewDatabase();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   Run(conn, "INSERT INTO t VALUES (1, 'kept')");
 
@@ -188,7 +174,7 @@ TEST_CASE("CopyIn refuses what is not COPY FROM STDIN and the session stays usab
 }
 
 TEST_CASE("CopyIn in a transaction commits with it, and a failed one aborts it") {
-  Connection conn = Connect();
+  Connection conn = test::ConnectToNewDatabase();
   Run(conn, "CREATE TABLE t (id integer PRIMARY KEY, note text)");
   {
     absl::StatusOr<Transaction> tx = Transaction::Begin(conn);

@@ -6,6 +6,7 @@
 
 #include "libs/pg/error.h"
 #include "libs/pg/pool.h"
+#include "libs/pg/test_support.h"
 #include "libs/pg/with_transaction.h"
 #include "libs/testing/pg_server.h"
 
@@ -23,12 +24,7 @@ std::unique_ptr<Pool> NewPool(int max_size = 4) {
   return *std::move(pool);
 }
 
-Result Run(Connection& conn, std::string_view sql, const Params& params = {}) {
-  absl::StatusOr<Result> result = conn.Execute(sql, params);
-  INFO(std::string(sql) << " -> " << result.status().ToString());
-  REQUIRE(result.ok());
-  return *std::move(result);
-}
+using test::Run;
 
 int64_t CountRows(Connection& conn) {
   return *Run(conn, "SELECT count(*) FROM t")[0].Get<int64_t>(0);
