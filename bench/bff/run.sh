@@ -103,14 +103,8 @@ start_users_and_roles
 # ---- The bffs ------------------------------------------------------------------------------------
 # wait_users_watch BFF_URL: until that bff's WatchUserChanges stream is live (its users cache on).
 wait_users_watch() {
-  local i
-  for ((i = 0; i < 300; i++)); do
-    if curl -fsS "$1/metrics" 2>/dev/null | grep -qx 'bff_users_watch_live 1'; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  fail "the users watch of $1 is not live after 30 s"
+  poll_until 30 "the users watch of $1 live" \
+    "curl -fsS '$1/metrics' 2>/dev/null | grep -qx 'bff_users_watch_live 1'"
 }
 # Two bffs in front of the same services: `bff` with its service key (it watches
 # WatchPermissionChanges and caches each user's permissions until told they changed; what ./dev

@@ -369,14 +369,22 @@ open_permission_watches() {
 # so callers cache permissions from the first measured call (a watcher retries with a backoff of
 # up to 5 s while roles is not up yet).
 wait_permission_watchers() {
+  # shellcheck disable=SC2016  # expanded by poll_until's eval, each time
+  poll_until 30 "$1 WatchPermissionChanges streams open on roles" \
+    '(($(open_permission_watches) >= '"$1"'))'
+}
+
+# poll_until SECONDS WHAT CONDITION: evaluates the shell CONDITION every 0.1 s until it holds;
+# fails naming WHAT after SECONDS.
+poll_until() {
   local i
-  for ((i = 0; i < 300; i++)); do
-    if (($(open_permission_watches) >= $1)); then
+  for ((i = 0; i < $1 * 10; i++)); do
+    if eval "$3"; then
       return 0
     fi
     sleep 0.1
   done
-  fail "fewer than $1 WatchPermissionChanges streams open on roles after 30 s"
+  fail "not after $1 s: $2"
 }
 
 # grpc_calls SERVICE_ADMIN_PORT METHOD: calls of METHOD the service has handled so far.

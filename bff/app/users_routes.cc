@@ -371,6 +371,9 @@ asio::awaitable<HttpResponse> ResetPassword(UsersApi users, HttpRequest& request
 
 }  // namespace
 
+// The unsafe users routes drop what they touched from the users cache through AddRouteTable.
+static_assert(CachingApi<UsersApi>);
+
 absl::Status AddUserRoutes(http::Router& router, const UsersApi& users) {
   static const RouteEntry<UsersApi> kRoutes[] = {
       {"GET", "/api/users", "users:read", &ListUsers},
